@@ -1,0 +1,140 @@
+package org.mpage.core;
+
+import org.mpage.api.page.Cleancache;
+import org.mpage.core.block.BlockLayer;
+import org.mpage.core.buffer.BufferLayer;
+import org.mpage.core.file.FileEngine;
+import org.mpage.core.mpage.Mpage;
+import org.mpage.core.mpage.Revision;
+import org.mpage.core.pagecache.PageCache;
+import org.mpage.core.writeback.Flusher;
+
+/**
+ * One assembled stack: block layer, page cache, buffer layer, the mpage engine, open-file
+ * operations and the flusher thread. No static state: two engines share nothing.
+ */
+public final class MpageEngine implements AutoCloseable {
+  /** Tunables, with the kernel's defaults where it has them. */
+  public record Config(
+      long cacheLimitPages,
+      long dirtyLimitPages,
+      int readAheadKb,
+      long flushIntervalMillis,
+      long dirtyExpireMillis,
+      Revision revision,
+      boolean startFlusher) {
+    public Config {
+      if (readAheadKb < 0) {
+        throw new IllegalArgumentException("negative read_ahead_kb " + readAheadKb);
+      }
+      if (flushIntervalMillis <= 0 || dirtyExpireMillis < 0) {
+        throw new IllegalArgumentException("flush interval must be positive, expiry not negative");
+      }
+    }
+
+    /**
+     * 256 MiB of cache, a fifth of it dirty at most, 128 KiB readahead, a flusher waking every 5 s
+     * that writes data older than 30 s (dirty_writeback and dirty_expire centisecs), 6.3 behaviour.
+     */
+    public static Config defaults() {
+      return new Config(65536, 65536 / 5, 128, 5000, 30000, Revision.V6_3, true);
+    }
+
+    public Config withCacheLimit(long pages, long dirtyPages) {
+      return new Config(
+          pages,
+          dirtyPages,
+          readAheadKb,
+          flushIntervalMillis,
+          dirtyExpireMillis,
+          revision,
+          startFlusher);
+    }
+
+    public Config withRevision(Revision r) {
+      return new Config(
+          cacheLimitPages,
+          dirtyLimitPages,
+          readAheadKb,
+          flushIntervalMillis,
+          dirtyExpireMillis,
+          r,
+          startFlusher);
+    }
+
+    public Config withReadAheadKb(int kb) {
+      return new Config(
+          cacheLimitPages,
+          dirtyLimitPages,
+          kb,
+          flushIntervalMillis,
+          dirtyExpireMillis,
+          revision,
+          startFlusher);
+    }
+
+    public Config withFlusher(boolean start, long intervalMillis, long expireMillis) {
+      return new Config(
+          cacheLimitPages,
+          dirtyLimitPages,
+          readAheadKb,
+          intervalMillis,
+          expireMillis,
+          revision,
+          start);
+    }
+  }
+
+  private final BlockLayer blockLayer;
+  private final PageCache pageCache;
+  private final BufferLayer bufferLayer;
+  private final Mpage mpage;
+  private final FileEngine files;
+  private final Flusher flusher;
+
+  public MpageEngine(Config config) {
+    this.blockLayer = new BlockLayer();
+    this.pageCache = new PageCache(blockLayer, config.cacheLimitPages(), config.dirtyLimitPages());
+    this.bufferLayer = new BufferLayer(blockLayer, pageCache);
+    this.mpage = new Mpage(bufferLayer, config.revision());
+    this.files = new FileEngine(mpage, config.readAheadKb());
+    this.flusher = new Flusher(pageCache, config.flushIntervalMillis(), config.dirtyExpireMillis());
+    if (config.startFlusher()) {
+      flusher.start();
+    }
+  }
+
+  public BlockLayer blockLayer() {
+    return blockLayer;
+  }
+
+  public PageCache pageCache() {
+    return pageCache;
+  }
+
+  public BufferLayer bufferLayer() {
+    return bufferLayer;
+  }
+
+  public Mpage mpage() {
+    return mpage;
+  }
+
+  public FileEngine files() {
+    return files;
+  }
+
+  public Flusher flusher() {
+    return flusher;
+  }
+
+  /** Installs a second-chance cache for evicted clean pages (used by the 5.x revision). */
+  public void setCleancache(Cleancache cleancache) {
+    pageCache.setCleancache(cleancache);
+  }
+
+  @Override
+  public void close() {
+    flusher.close();
+  }
+}

@@ -1,0 +1,135 @@
+package org.mpage.core.block;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of the block layer and the engine above it, for {@code --stats} and benchmarks: BIOs
+ * submitted, sectors, plug merges, get_block calls, buffer-path fallbacks, cache hits and misses.
+ * Thread-safe; {@link #snapshot()} reads a consistent-enough copy.
+ */
+public final class IoStats {
+  final LongAdder readBios = new LongAdder();
+  final LongAdder writeBios = new LongAdder();
+  final LongAdder flushBios = new LongAdder();
+  final LongAdder sectorsRead = new LongAdder();
+  final LongAdder sectorsWritten = new LongAdder();
+  final LongAdder merges = new LongAdder();
+  final LongAdder requests = new LongAdder();
+  private final LongAdder getBlockCalls = new LongAdder();
+  private final LongAdder confused = new LongAdder();
+  private final LongAdder rwPageIos = new LongAdder();
+  private final LongAdder cacheHits = new LongAdder();
+  private final LongAdder cacheMisses = new LongAdder();
+  private final LongAdder cleancacheHits = new LongAdder();
+
+  /** One get_block call was made. */
+  public void countGetBlock() {
+    getBlockCalls.increment();
+  }
+
+  /** The engine fell back to the buffer path for a page. */
+  public void countConfused() {
+    confused.increment();
+  }
+
+  /** A page went through the synchronous rw_page path. */
+  public void countRwPage() {
+    rwPageIos.increment();
+  }
+
+  public void countCacheHit() {
+    cacheHits.increment();
+  }
+
+  public void countCacheMiss() {
+    cacheMisses.increment();
+  }
+
+  public void countCleancacheHit() {
+    cleancacheHits.increment();
+  }
+
+  /** A value snapshot. */
+  public Snapshot snapshot() {
+    return new Snapshot(
+        readBios.sum(),
+        writeBios.sum(),
+        flushBios.sum(),
+        sectorsRead.sum(),
+        sectorsWritten.sum(),
+        requests.sum(),
+        merges.sum(),
+        getBlockCalls.sum(),
+        confused.sum(),
+        rwPageIos.sum(),
+        cacheHits.sum(),
+        cacheMisses.sum(),
+        cleancacheHits.sum());
+  }
+
+  /** Counter values at one moment. */
+  public record Snapshot(
+      long readBios,
+      long writeBios,
+      long flushBios,
+      long sectorsRead,
+      long sectorsWritten,
+      long requests,
+      long merges,
+      long getBlockCalls,
+      long bufferPathFallbacks,
+      long rwPageIos,
+      long cacheHits,
+      long cacheMisses,
+      long cleancacheHits) {
+
+    /** Counters accumulated since {@code earlier}. */
+    public Snapshot minus(Snapshot earlier) {
+      return new Snapshot(
+          readBios - earlier.readBios,
+          writeBios - earlier.writeBios,
+          flushBios - earlier.flushBios,
+          sectorsRead - earlier.sectorsRead,
+          sectorsWritten - earlier.sectorsWritten,
+          requests - earlier.requests,
+          merges - earlier.merges,
+          getBlockCalls - earlier.getBlockCalls,
+          bufferPathFallbacks - earlier.bufferPathFallbacks,
+          rwPageIos - earlier.rwPageIos,
+          cacheHits - earlier.cacheHits,
+          cacheMisses - earlier.cacheMisses,
+          cleancacheHits - earlier.cleancacheHits);
+    }
+
+    /** One line per counter, {@code name value}, for {@code --stats}. */
+    public String format() {
+      return "bios.read "
+          + readBios
+          + "\nbios.write "
+          + writeBios
+          + "\nbios.flush "
+          + flushBios
+          + "\nsectors.read "
+          + sectorsRead
+          + "\nsectors.written "
+          + sectorsWritten
+          + "\nrequests "
+          + requests
+          + "\nmerges "
+          + merges
+          + "\nget_block.calls "
+          + getBlockCalls
+          + "\nbuffer_path.fallbacks "
+          + bufferPathFallbacks
+          + "\nrw_page.ios "
+          + rwPageIos
+          + "\ncache.hits "
+          + cacheHits
+          + "\ncache.misses "
+          + cacheMisses
+          + "\ncleancache.hits "
+          + cleancacheHits
+          + "\n";
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package org.mpage.core.file;
+
+import java.util.concurrent.locks.ReentrantLock;
+import org.mpage.api.page.Inode;
+import org.mpage.core.pagecache.Mapping;
+
+/**
+ * A file as the page cache serves it: its inode, its mapping, and the writer lock that the kernel's
+ * {@code inode_lock} is for writes and truncation. Open it for a handle with its own readahead
+ * state and error cursor.
+ */
+public final class CachedFile {
+  private final FileEngine engine;
+  private final Mapping mapping;
+  private final String name;
+  final ReentrantLock writeLock = new ReentrantLock();
+
+  CachedFile(FileEngine engine, Mapping mapping, String name) {
+    this.engine = engine;
+    this.mapping = mapping;
+    this.name = name;
+  }
+
+  public Mapping mapping() {
+    return mapping;
+  }
+
+  public Inode inode() {
+    return mapping.host();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  FileEngine engine() {
+    return engine;
+  }
+
+  /** A new open file description: the kernel's {@code open()}. */
+  public OpenFile open() {
+    return new OpenFile(this);
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,21 @@
+package org.mpage.core.pagecache;
+
+import org.mpage.api.page.Folio;
+import org.mpage.api.page.ReadaheadControl;
+import org.mpage.api.page.WritebackControl;
+
+/**
+ * How a mapping reads and writes its pages: the kernel's {@code address_space_operations}. The
+ * usual implementation is the mpage engine with a filesystem's get_block; the pure buffer path is
+ * another, used as the reference in differential tests.
+ */
+public interface AddressSpaceOps {
+  /** Starts reads of the locked folios of {@code rac}; each is unlocked when its read ends. */
+  void readahead(ReadaheadControl rac);
+
+  /** Starts the read of one locked folio, which is unlocked when the read ends. */
+  void readFolio(Folio folio);
+
+  /** Writes dirty folios as {@code wbc} says; returns 0 or the first errno. */
+  int writepages(Mapping mapping, WritebackControl wbc);
+}
