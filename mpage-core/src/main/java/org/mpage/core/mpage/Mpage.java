@@ -222,7 +222,9 @@ public final class Mpage {
       bdev = mapBh.bdev();
     }
 
-    // Then ask get_block until the folio is covered.
+    // Then ask get_block until the folio is covered. The folio is passed along so that a
+    // filesystem that fills data itself (UPTODATE) knows where.
+    mapBh.setFolio(folio);
     while (pageBlock < blocksPerPage) {
       mapBh.clearState();
       mapBh.setSize(0);
