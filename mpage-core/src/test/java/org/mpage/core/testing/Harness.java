@@ -88,7 +88,7 @@ public final class Harness implements AutoCloseable {
 
   /** The byte written into page {@code index} at {@code offset} by {@link #dirty}. */
   public static byte dataByte(long index, int offset, int seed) {
-    return (byte) (index * 31 + offset * 7 + seed);
+    return (byte) (index * 31 + offset * 7L + seed);
   }
 
   /** Makes page {@code index} uptodate with {@link #dataByte} content and dirty, unlocked. */

@@ -38,6 +38,7 @@ public final class ScriptedGetBlock implements GetBlock {
   private final Set<Long> uptodate = new HashSet<>();
   private final Map<Long, IOException> errors = new HashMap<>();
   private final Map<Long, IOException> createErrors = new HashMap<>();
+  private final Map<Long, Long> planned = new HashMap<>();
   private final List<Call> calls = new ArrayList<>();
   private final List<Long> allocated = new ArrayList<>();
   private boolean multiBlock = true;
@@ -81,6 +82,12 @@ public final class ScriptedGetBlock implements GetBlock {
   /** Allocation of {@code iblock} fails with ENOSPC. */
   public ScriptedGetBlock noSpaceAt(long iblock) {
     createErrors.put(iblock, new NoSpaceException("no space for block " + iblock));
+    return this;
+  }
+
+  /** When {@code iblock} is allocated, it gets {@code phys} (instead of the allocator's next). */
+  public ScriptedGetBlock allocationFor(long iblock, long phys) {
+    planned.put(iblock, phys);
     return this;
   }
 
@@ -144,7 +151,8 @@ public final class ScriptedGetBlock implements GetBlock {
       if (cerr != null) {
         throw cerr;
       }
-      phys = allocator.getAsLong();
+      Long plan = planned.get(iblock);
+      phys = plan != null ? plan : allocator.getAsLong();
       map.put(iblock, phys);
       allocated.add(iblock);
       bh.set(BhState.NEW);
