@@ -100,7 +100,7 @@ class MpageDifferentialTest {
   }
 
   private static Arbitrary<Layout> layout(int bits, int pages, int blocks) {
-    long maxPhys = (DISK_BYTES >> bits) - 1;
+    long maxPhys = (long) (DISK_BYTES >> bits) - 1;
     Arbitrary<List<Kind>> kinds =
         Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(6, Arbitraries.just(Kind.MAPPED)),

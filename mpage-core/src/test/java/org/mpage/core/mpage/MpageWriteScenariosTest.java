@@ -120,7 +120,7 @@ class MpageWriteScenariosTest {
     Harness h = harness();
     long[] phys = new long[16];
     for (int i = 0; i < 16; i++) {
-      phys[i] = 500 + i;
+      phys[i] = 500L + i;
     }
     ScriptedGetBlock gb = h.getBlock(10).allocateFrom(phys);
     CachedFile f = h.file(10, 4 * K4, gb);
