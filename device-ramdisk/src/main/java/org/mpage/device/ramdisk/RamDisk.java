@@ -22,6 +22,7 @@ import org.mpage.api.page.Folio;
  */
 public final class RamDisk implements BlockDevice, AutoCloseable {
   private static final int PAGE = 4096;
+  private static final byte[] ZERO_PAGE = new byte[PAGE];
 
   private final String name;
   private final long capacitySectors;
@@ -111,9 +112,7 @@ public final class RamDisk implements BlockDevice, AutoCloseable {
       } else {
         byte[] page = pages.get(pageIndex);
         if (page == null) {
-          for (int i = 0; i < n; i++) {
-            buf.put((byte) 0);
-          }
+          buf.put(ZERO_PAGE, 0, n);
         } else {
           synchronized (page) {
             buf.put(page, inPage, n);
