@@ -23,7 +23,7 @@ import org.osgi.annotation.versioning.ConsumerType;
  * RAM-like devices may offer it, and the 5.x mpage behaviour uses it for fully mapped pages.
  */
 @ConsumerType
-public interface BlockDevice {
+public interface BlockDevice extends AutoCloseable {
   /** Sector size used for all addressing, whatever the logical block size. */
   int SECTOR_SIZE = 512;
 
@@ -67,4 +67,11 @@ public interface BlockDevice {
   default DiskStats stats() {
     return DiskStats.ZERO;
   }
+
+  /**
+   * Releases the backend (files, locks, memory). BIOs submitted afterwards complete with {@link
+   * BlockStatus#NODEV}; BIOs still queued are completed, never dropped. Idempotent.
+   */
+  @Override
+  default void close() {}
 }

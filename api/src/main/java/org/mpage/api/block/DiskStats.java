@@ -2,7 +2,8 @@ package org.mpage.api.block;
 
 /**
  * A snapshot of a device's counters, with the fields of a {@code /proc/diskstats} line that make
- * sense here. Times are in milliseconds.
+ * sense here. Times are in milliseconds; {@code queueTimeMs} is the time BIOs waited in the
+ * device's queue before a worker took them.
  */
 public record DiskStats(
     long readsCompleted,
@@ -14,10 +15,11 @@ public record DiskStats(
     long sectorsWritten,
     long writeTimeMs,
     long inFlight,
+    long queueTimeMs,
     long flushesCompleted) {
 
   /** All zero. */
-  public static final DiskStats ZERO = new DiskStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final DiskStats ZERO = new DiskStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** {@code /proc/diskstats} style: name followed by the counters, space separated. */
   public String format(String name) {
@@ -40,6 +42,8 @@ public record DiskStats(
         + writeTimeMs
         + " "
         + inFlight
+        + " "
+        + queueTimeMs
         + " "
         + flushesCompleted;
   }

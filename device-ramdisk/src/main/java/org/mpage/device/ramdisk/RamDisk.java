@@ -174,6 +174,7 @@ public final class RamDisk implements BlockDevice, AutoCloseable {
         sectorsWritten.sum(),
         writeNanos.sum() / 1_000_000,
         inFlight.get(),
+        0,
         flushes.sum());
   }
 

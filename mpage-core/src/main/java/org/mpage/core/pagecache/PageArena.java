@@ -27,8 +27,13 @@ public final class PageArena {
       if (page != null) {
         return page;
       }
-      ByteBuffer chunk = ByteBuffer.allocateDirect(PAGES_PER_CHUNK * Folio.PAGE_SIZE);
-      reserved.addAndGet(chunk.capacity());
+      // Page-aligned, so that devices may do direct (O_DIRECT) I/O on folio memory.
+      ByteBuffer chunk =
+          ByteBuffer.allocateDirect((PAGES_PER_CHUNK + 1) * Folio.PAGE_SIZE)
+              .alignedSlice(Folio.PAGE_SIZE)
+              .limit(PAGES_PER_CHUNK * Folio.PAGE_SIZE)
+              .slice();
+      reserved.addAndGet((PAGES_PER_CHUNK + 1) * Folio.PAGE_SIZE);
       for (int i = 1; i < PAGES_PER_CHUNK; i++) {
         free.addLast(chunk.slice(i * Folio.PAGE_SIZE, Folio.PAGE_SIZE));
       }

@@ -1,0 +1,403 @@
+package org.mpage.device.file;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.mpage.api.block.Bio;
+import org.mpage.api.block.BioFlag;
+import org.mpage.api.block.BioOp;
+import org.mpage.api.block.BioVec;
+import org.mpage.api.block.BlockDevice;
+import org.mpage.api.block.BlockStatus;
+import org.mpage.api.block.DiskStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An image file as a block device. Each BIO becomes one positioned, vectored read or write over its
+ * segments' memory (scatter/gather, no copy, no call per page), resumed after short transfers.
+ * Several worker threads, each with its own channel, execute BIOs in parallel; completion is
+ * asynchronous, on the worker.
+ *
+ * <p>Errors never escape as exceptions: beyond the end of the file a BIO fails with {@link
+ * BlockStatus#IOERR}, on a closed device with {@link BlockStatus#NODEV}, on a full host disk with
+ * {@link BlockStatus#NOSPC}, on any other host error with {@link BlockStatus#IOERR}.
+ *
+ * <p>A read-write open takes an exclusive lock on the file, a read-only open a shared one, so a
+ * second writer (in this process or another) is refused with {@link ImageInUseException}.
+ *
+ * <p>Ordering: a {@link BioOp#FLUSH} BIO forces the file to stable storage, so everything completed
+ * before it was submitted is durable when it completes; {@link BioFlag#PREFLUSH} forces before the
+ * write, {@link BioFlag#FUA} after it.
+ */
+public final class FileDevice implements BlockDevice {
+  private static final Logger LOG = LoggerFactory.getLogger(FileDevice.class);
+
+  /** A BIO waiting for a worker, with the time it was queued. */
+  private record Request(Bio bio, long queuedNanos) {}
+
+  private static final Request POISON = new Request(null, 0);
+
+  private final FileDeviceConfig config;
+  private final FileChannel lockChannel;
+  private final ImageLocks.Hold lock;
+  private final long capacitySectors;
+  private final int logicalBlockSize;
+  private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+  private final List<Thread> workers = new ArrayList<>();
+  private final List<FileChannel> channels = new ArrayList<>();
+  private volatile boolean closed;
+
+  private final LongAdder reads = new LongAdder();
+  private final LongAdder sectorsRead = new LongAdder();
+  private final LongAdder readNanos = new LongAdder();
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder sectorsWritten = new LongAdder();
+  private final LongAdder writeNanos = new LongAdder();
+  private final LongAdder queueNanos = new LongAdder();
+  private final LongAdder flushes = new LongAdder();
+  private final AtomicLong inFlight = new AtomicLong();
+
+  private FileDevice(
+      FileDeviceConfig config,
+      FileChannel lockChannel,
+      ImageLocks.Hold lock,
+      long sizeBytes,
+      int lbs) {
+    this.config = config;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.capacitySectors = sizeBytes / SECTOR_SIZE;
+    this.logicalBlockSize = lbs;
+  }
+
+  /** Opens an image file as a device. */
+  public static FileDevice open(FileDeviceConfig config) throws IOException {
+    return open(config, ChannelOpener.DEFAULT);
+  }
+
+  /**
+   * Opens an image file as a device, opening channels through {@code opener}.
+   *
+   * @throws ImageInUseException if another writer holds the file
+   * @throws IOException if the file cannot be opened, or direct I/O is refused by the host
+   */
+  public static FileDevice open(FileDeviceConfig config, ChannelOpener opener) throws IOException {
+    Set<OpenOption> options = new HashSet<>();
+    options.add(StandardOpenOption.READ);
+    if (!config.readOnly()) {
+      options.add(StandardOpenOption.WRITE);
+    }
+    if (config.direct()) {
+      options.add(directOption());
+    }
+    FileChannel lockChannel = openChannel(config, opener, options);
+    FileDevice dev = null;
+    try {
+      ImageLocks.Hold lock = ImageLocks.acquire(config.path(), lockChannel, config.readOnly());
+      int lbs = SECTOR_SIZE;
+      if (config.direct()) {
+        // Direct I/O must be aligned as the host filesystem wants it; expose that as the
+        // device's logical block size so that callers can tell.
+        lbs =
+            (int)
+                Math.max(
+                    SECTOR_SIZE, java.nio.file.Files.getFileStore(config.path()).getBlockSize());
+      }
+      try {
+        dev = new FileDevice(config, lockChannel, lock, lockChannel.size(), lbs);
+      } catch (IOException | RuntimeException e) {
+        lock.release();
+        throw e;
+      }
+      for (int i = 0; i < config.queueDepth(); i++) {
+        FileChannel ch = openChannel(config, opener, options);
+        dev.channels.add(ch);
+        Thread t = new Thread(dev.worker(ch), "mpage-file-" + config.name() + "-" + i);
+        t.setDaemon(true);
+        dev.workers.add(t);
+      }
+      for (Thread t : dev.workers) {
+        t.start();
+      }
+      return dev;
+    } catch (IOException | RuntimeException e) {
+      if (dev != null) {
+        dev.close();
+      } else {
+        lockChannel.close();
+      }
+      throw e;
+    }
+  }
+
+  /** {@code O_DIRECT}, from a JDK package that an OSGi framework may not export. */
+  private static OpenOption directOption() throws IOException {
+    try {
+      return ExtendedOpenOption.DIRECT;
+    } catch (LinkageError e) {
+      throw new IOException("direct I/O (O_DIRECT) is not available in this runtime", e);
+    }
+  }
+
+  private static FileChannel openChannel(
+      FileDeviceConfig config, ChannelOpener opener, Set<OpenOption> options) throws IOException {
+    try {
+      return opener.open(config.path(), options);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new java.nio.file.NoSuchFileException(
+          config.path().toString(), null, "no such image file");
+    } catch (IOException e) {
+      if (config.direct()) {
+        throw new IOException(
+            config.path()
+                + ": the host filesystem refuses direct I/O (O_DIRECT): "
+                + e.getMessage(),
+            e);
+      }
+      throw e;
+    } catch (UnsupportedOperationException | LinkageError e) {
+      throw new IOException(config.path() + ": direct I/O (O_DIRECT) is not supported here", e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return config.name();
+  }
+
+  public FileDeviceConfig config() {
+    return config;
+  }
+
+  @Override
+  public long capacitySectors() {
+    return capacitySectors;
+  }
+
+  @Override
+  public int logicalBlockSize() {
+    return logicalBlockSize;
+  }
+
+  @Override
+  public void submit(Bio bio) {
+    if (closed) {
+      bio.endio(BlockStatus.NODEV);
+      return;
+    }
+    inFlight.incrementAndGet();
+    queue.add(new Request(bio, System.nanoTime()));
+    if (closed) {
+      drainQueue();
+    }
+  }
+
+  private Runnable worker(FileChannel channel) {
+    return () -> {
+      while (true) {
+        Request r;
+        try {
+          r = queue.take();
+        } catch (InterruptedException e) {
+          continue; // only close() stops a worker, by a poison pill
+        }
+        if (r == POISON) {
+          return;
+        }
+        long start = System.nanoTime();
+        queueNanos.add(start - r.queuedNanos());
+        BlockStatus status = closed ? BlockStatus.NODEV : execute(r.bio(), channel);
+        account(r.bio(), System.nanoTime() - start);
+        inFlight.decrementAndGet();
+        complete(r.bio(), status);
+      }
+    };
+  }
+
+  private static void complete(Bio bio, BlockStatus status) {
+    try {
+      bio.endio(status);
+    } catch (RuntimeException e) {
+      LOG.error("completion handler of {} failed", bio, e);
+    }
+  }
+
+  /** Executes one BIO on {@code channel}; never throws. */
+  BlockStatus execute(Bio bio, FileChannel channel) {
+    try {
+      if (bio.op() == BioOp.FLUSH) {
+        channel.force(false);
+        return BlockStatus.OK;
+      }
+      if (bio.op() == BioOp.WRITE && config.readOnly()) {
+        return BlockStatus.IOERR;
+      }
+      if (bio.sector() + bio.sectors() > capacitySectors) {
+        return BlockStatus.IOERR;
+      }
+      if (bio.hasFlag(BioFlag.PREFLUSH)) {
+        channel.force(false);
+      }
+      List<BioVec> segments = bio.segments();
+      ByteBuffer[] buffers = new ByteBuffer[segments.size()];
+      for (int i = 0; i < buffers.length; i++) {
+        buffers[i] = segments.get(i).buffer();
+        if (config.direct() && !alignedForDirectIo(buffers[i], bio.sector())) {
+          LOG.warn(
+              "{}: {} at sector {}: segment {} not aligned to {} bytes for direct I/O",
+              config.name(),
+              bio.op(),
+              bio.sector(),
+              i,
+              logicalBlockSize);
+          return BlockStatus.IOERR;
+        }
+      }
+      long remaining = bio.size();
+      channel.position(bio.sector() * SECTOR_SIZE);
+      while (remaining > 0) {
+        // One vectored system call for the whole BIO; the loop only resumes short transfers.
+        long n = bio.op() == BioOp.READ ? channel.read(buffers) : channel.write(buffers);
+        if (n < 0) {
+          return BlockStatus.IOERR; // the file shrank under us
+        }
+        remaining -= n;
+      }
+      if (bio.hasFlag(BioFlag.FUA)) {
+        channel.force(false);
+      }
+      return BlockStatus.OK;
+    } catch (ClosedChannelException e) {
+      return BlockStatus.NODEV;
+    } catch (IOException e) {
+      String msg = String.valueOf(e.getMessage());
+      if (msg.contains("No space left") || msg.contains("File too large")) {
+        return BlockStatus.NOSPC;
+      }
+      LOG.warn("{}: {} at sector {} failed: {}", config.name(), bio.op(), bio.sector(), msg);
+      return BlockStatus.IOERR;
+    } catch (RuntimeException e) {
+      LOG.error("{}: {} at sector {} failed", config.name(), bio.op(), bio.sector(), e);
+      return BlockStatus.IOERR;
+    }
+  }
+
+  private boolean alignedForDirectIo(ByteBuffer buf, long sector) {
+    int a = logicalBlockSize;
+    return buf.alignmentOffset(0, a) == 0
+        && buf.remaining() % a == 0
+        && (sector * SECTOR_SIZE) % a == 0;
+  }
+
+  private void account(Bio bio, long nanos) {
+    switch (bio.op()) {
+      case READ -> {
+        reads.increment();
+        sectorsRead.add(bio.sectors());
+        readNanos.add(nanos);
+      }
+      case WRITE -> {
+        writes.increment();
+        sectorsWritten.add(bio.sectors());
+        writeNanos.add(nanos);
+      }
+      case FLUSH -> flushes.increment();
+    }
+  }
+
+  @Override
+  public DiskStats stats() {
+    return new DiskStats(
+        reads.sum(),
+        0,
+        sectorsRead.sum(),
+        readNanos.sum() / 1_000_000,
+        writes.sum(),
+        0,
+        sectorsWritten.sum(),
+        writeNanos.sum() / 1_000_000,
+        inFlight.get(),
+        queueNanos.sum() / 1_000_000,
+        flushes.sum());
+  }
+
+  /**
+   * Stops the device: BIOs queued but not started complete with NODEV, running ones finish, the
+   * lock is released and the channels closed.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    drainQueue();
+    for (int i = 0; i < workers.size(); i++) {
+      queue.add(POISON);
+    }
+    for (Thread t : workers) {
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    drainQueue();
+    try {
+      lock.release();
+    } catch (IOException e) {
+      LOG.warn("{}: releasing the lock failed: {}", config.name(), e.getMessage());
+    }
+    closeQuietly(lockChannel);
+    for (FileChannel ch : channels) {
+      closeQuietly(ch);
+    }
+  }
+
+  private void drainQueue() {
+    List<Request> left = new ArrayList<>();
+    queue.drainTo(left);
+    for (Request r : left) {
+      if (r == POISON) {
+        queue.add(r);
+        continue;
+      }
+      inFlight.decrementAndGet();
+      complete(r.bio(), BlockStatus.NODEV);
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException e) {
+      LOG.debug("close failed", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileDevice{"
+        + config.name()
+        + " "
+        + config.path()
+        + (config.readOnly() ? " ro" : "")
+        + "}";
+  }
+}
