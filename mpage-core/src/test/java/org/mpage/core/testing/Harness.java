@@ -1,6 +1,7 @@
 package org.mpage.core.testing;
 
 import java.util.Arrays;
+import org.mpage.api.block.BlockDevice;
 import org.mpage.api.page.Folio;
 import org.mpage.api.page.GetBlock;
 import org.mpage.core.MpageEngine;
@@ -12,11 +13,21 @@ import org.mpage.core.readahead.Readahead;
 import org.mpage.device.ramdisk.RamDisk;
 
 /**
- * An engine (flusher off) over a recording device backed by a RAM disk filled with {@link
- * DeviceIo#diskByte}, and helpers to read, dirty and inspect pages of scripted files.
+ * An engine (flusher off) over a recording device backed by a real device (a RAM disk unless told
+ * otherwise) filled with {@link DeviceIo#diskByte}, and helpers to read, dirty and inspect pages of
+ * scripted files.
  */
 public final class Harness implements AutoCloseable {
-  public final RamDisk disk;
+  /** Makes the backing device of a given size in bytes. */
+  @FunctionalInterface
+  public interface Backing {
+    BlockDevice create(long bytes) throws Exception;
+  }
+
+  /** A RAM disk. */
+  public static final Backing RAMDISK = bytes -> new RamDisk("rd0", bytes);
+
+  public final BlockDevice disk;
   public final RecordingDevice dev;
   public final MpageEngine engine;
   private long nextIno = 10;
@@ -26,7 +37,12 @@ public final class Harness implements AutoCloseable {
   }
 
   public Harness(long diskBytes, Revision revision, MpageEngine.Config config) throws Exception {
-    this.disk = new RamDisk("rd0", diskBytes);
+    this(diskBytes, revision, config, RAMDISK);
+  }
+
+  public Harness(long diskBytes, Revision revision, MpageEngine.Config config, Backing backing)
+      throws Exception {
+    this.disk = backing.create(diskBytes);
     DeviceIo.fillPattern(disk, 0, diskBytes);
     this.dev = new RecordingDevice(disk);
     this.engine = new MpageEngine(config.withRevision(revision).withFlusher(false, 1000, 1000));
@@ -55,6 +71,7 @@ public final class Harness implements AutoCloseable {
   /** One readahead batch of {@code n} pages from {@code index}, as read_pages() hands it over. */
   public void readahead(CachedFile file, long index, int n) {
     new Readahead(engine.blockLayer()).pageCacheRaUnbounded(file.mapping(), index, n, 0);
+    dev.awaitIdle();
   }
 
   public Folio folio(CachedFile file, long index) {
@@ -114,5 +131,6 @@ public final class Harness implements AutoCloseable {
   @Override
   public void close() {
     engine.close();
+    disk.close();
   }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.mpage.api.block.Bio;
 import org.mpage.api.block.BioFlag;
@@ -50,6 +52,7 @@ public final class RecordingDevice implements BlockDevice {
   private volatile boolean holdWrites;
   private volatile boolean failRwPage;
   private final List<Bio> held = new ArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   public RecordingDevice(BlockDevice backing) {
     this.backing = backing;
@@ -110,7 +113,50 @@ public final class RecordingDevice implements BlockDevice {
       held.clear();
     }
     for (Bio bio : now) {
-      backing.submit(bio);
+      passOn(bio);
+    }
+  }
+
+  /** Hands a BIO to the backing device, counting it until it completes. */
+  private void passOn(Bio bio) {
+    inFlight.incrementAndGet();
+    Bio.EndIo inner = bio.endIo();
+    bio.setEndIo(
+        b -> {
+          try {
+            if (inner != null) {
+              inner.endio(b);
+            }
+          } finally {
+            if (inFlight.decrementAndGet() == 0) {
+              synchronized (inFlight) {
+                inFlight.notifyAll();
+              }
+            }
+          }
+        });
+    backing.submit(bio);
+  }
+
+  /**
+   * Waits until every BIO passed to the backing device has completed (held writes do not count):
+   * with an asynchronous backend, states are final only then.
+   */
+  public void awaitIdle() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    synchronized (inFlight) {
+      while (inFlight.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("device still busy after 30 s: " + inFlight.get() + " BIOs");
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted", e);
+        }
+      }
     }
   }
 
@@ -148,7 +194,7 @@ public final class RecordingDevice implements BlockDevice {
       }
       return;
     }
-    backing.submit(bio);
+    passOn(bio);
   }
 
   @Override
