@@ -22,6 +22,7 @@ public record BioVec(Folio folio, int offsetInFolio, int length) {
    * view, so concurrent users do not share a position.
    */
   public ByteBuffer buffer() {
-    return folio.memory().slice(offsetInFolio, length);
+    // An absolute slice of the shared buffer: independent of its position, one object.
+    return folio.rawMemory().slice(offsetInFolio, length);
   }
 }
