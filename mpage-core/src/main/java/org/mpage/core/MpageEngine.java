@@ -1,7 +1,16 @@
 package org.mpage.core;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.mpage.api.block.BlockDevice;
+import org.mpage.api.fs.CachedFileData;
+import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.page.Cleancache;
+import org.mpage.api.page.GetBlock;
+import org.mpage.api.page.Inode;
 import org.mpage.core.block.BlockLayer;
+import org.mpage.core.block.IoStats;
+import org.mpage.core.buffer.BufferCache;
 import org.mpage.core.buffer.BufferLayer;
 import org.mpage.core.file.FileEngine;
 import org.mpage.core.mpage.Mpage;
@@ -13,7 +22,7 @@ import org.mpage.core.writeback.Flusher;
  * One assembled stack: block layer, page cache, buffer layer, the mpage engine, open-file
  * operations and the flusher thread. No static state: two engines share nothing.
  */
-public final class MpageEngine implements AutoCloseable {
+public final class MpageEngine implements StorageEngine {
   /** Tunables, with the kernel's defaults where it has them. */
   public record Config(
       long cacheLimitPages,
@@ -131,6 +140,46 @@ public final class MpageEngine implements AutoCloseable {
   /** Installs a second-chance cache for evicted clean pages (used by the 5.x revision). */
   public void setCleancache(Cleancache cleancache) {
     pageCache.setCleancache(cleancache);
+  }
+
+  @Override
+  public BufferCache bufferCache(BlockDevice device, int blockSize) {
+    return bufferLayer.bufferCache(device, blockSize);
+  }
+
+  @Override
+  public CachedFileData cachedFile(String name, Inode inode, GetBlock getBlock, String pool) {
+    return files.file(name, inode, getBlock, pool);
+  }
+
+  @Override
+  public void forgetDevice(BlockDevice device) {
+    BufferCache bc = bufferLayer.existingBufferCache(device);
+    if (bc != null) {
+      bc.sync();
+      bc.mapping().truncatePages(0);
+      bufferLayer.forgetDevice(device);
+    }
+  }
+
+  @Override
+  public Map<String, Long> statistics() {
+    IoStats.Snapshot s = blockLayer.stats().snapshot();
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("bios.read", s.readBios());
+    m.put("bios.write", s.writeBios());
+    m.put("bios.flush", s.flushBios());
+    m.put("sectors.read", s.sectorsRead());
+    m.put("sectors.written", s.sectorsWritten());
+    m.put("requests", s.requests());
+    m.put("merges", s.merges());
+    m.put("get_block.calls", s.getBlockCalls());
+    m.put("buffer_path.fallbacks", s.bufferPathFallbacks());
+    m.put("rw_page.ios", s.rwPageIos());
+    m.put("cache.hits", s.cacheHits());
+    m.put("cache.misses", s.cacheMisses());
+    m.put("cleancache.hits", s.cleancacheHits());
+    return m;
   }
 
   @Override

@@ -21,7 +21,7 @@ import org.mpage.core.writeback.WriteCachePages;
  * <p>A buffer returned by {@link #getblk} or {@link #bread} is pinned; the caller releases it with
  * {@link BufferHead#put()}. Pinned, dirty or locked buffers keep their folio from eviction.
  */
-public final class BufferCache {
+public final class BufferCache implements org.mpage.api.fs.BufferCache {
   private final BufferLayer layer;
   private final BlockDevice bdev;
   private final int blockSize;
@@ -53,6 +53,12 @@ public final class BufferCache {
     return bdev;
   }
 
+  @Override
+  public BlockDevice device() {
+    return bdev;
+  }
+
+  @Override
   public int blockSize() {
     return blockSize;
   }
@@ -74,6 +80,7 @@ public final class BufferCache {
    * The pinned buffer of {@code block}, created (not read) if needed: the kernel's {@code
    * __getblk}.
    */
+  @Override
   public BufferHead getblk(long block) throws BlockIOException {
     checkBlock(block);
     int perPage = Folio.PAGE_SIZE >> blockBits;
@@ -135,6 +142,7 @@ public final class BufferCache {
    *
    * @throws BlockIOException if the block is outside the device or the read fails
    */
+  @Override
   public BufferHead bread(long block) throws BlockIOException {
     BufferHead bh = getblk(block);
     if (bh.isUptodate()) {
@@ -159,6 +167,7 @@ public final class BufferCache {
   }
 
   /** Marks a cached buffer dirty so that the next sync writes it: {@code mark_buffer_dirty}. */
+  @Override
   public void markBufferDirty(BufferHead bh) {
     if (!bh.isUptodate()) {
       throw new IllegalStateException("dirtying a buffer that is not uptodate: " + bh);
@@ -172,6 +181,7 @@ public final class BufferCache {
    * Writes every dirty buffer and waits: the kernel's {@code sync_blockdev}. Returns 0 or the first
    * errno.
    */
+  @Override
   public int sync() {
     int err = mapping.ops().writepages(mapping, WritebackControl.syncAll());
     WriteCachePages.waitRange(mapping, layer.blockLayer(), 0, Long.MAX_VALUE);

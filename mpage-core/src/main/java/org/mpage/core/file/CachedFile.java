@@ -9,7 +9,7 @@ import org.mpage.core.pagecache.Mapping;
  * {@code inode_lock} is for writes and truncation. Open it for a handle with its own readahead
  * state and error cursor.
  */
-public final class CachedFile {
+public final class CachedFile implements org.mpage.api.fs.CachedFileData {
   private final FileEngine engine;
   private final Mapping mapping;
   private final String name;
@@ -25,6 +25,7 @@ public final class CachedFile {
     return mapping;
   }
 
+  @Override
   public Inode inode() {
     return mapping.host();
   }
@@ -38,8 +39,14 @@ public final class CachedFile {
   }
 
   /** A new open file description: the kernel's {@code open()}. */
+  @Override
   public OpenFile open() {
     return new OpenFile(this);
+  }
+
+  @Override
+  public void dropPages(long fromPage) {
+    mapping.truncatePages(fromPage);
   }
 
   @Override

@@ -26,7 +26,7 @@ import org.mpage.core.writeback.WriteCachePages;
  * checkable). Writers of one file are serialized by the file's writer lock. One open file is used
  * by one thread at a time, like a {@code FileChannel} position.
  */
-public final class OpenFile implements AutoCloseable {
+public final class OpenFile implements org.mpage.api.fs.FileHandle {
   private final CachedFile file;
   private final Mapping mapping;
   private final FileEngine engine;
@@ -45,6 +45,7 @@ public final class OpenFile implements AutoCloseable {
     return ra;
   }
 
+  @Override
   public long size() {
     return mapping.host().size();
   }
@@ -55,6 +56,7 @@ public final class OpenFile implements AutoCloseable {
    *
    * @throws IOException if a page cannot be read (device error, get_block error)
    */
+  @Override
   public int read(long pos, ByteBuffer dst) throws IOException {
     if (pos < 0) {
       throw new IllegalArgumentException("negative position " + pos);
@@ -148,6 +150,7 @@ public final class OpenFile implements AutoCloseable {
    * generic_perform_write}. Partial pages are read first; the file grows as needed. The data is
    * durable only after {@link #fsync()}.
    */
+  @Override
   public int write(long pos, ByteBuffer src) throws IOException {
     if (pos < 0) {
       throw new IllegalArgumentException("negative position " + pos);
@@ -242,6 +245,7 @@ public final class OpenFile implements AutoCloseable {
    *
    * @throws WritebackException if a write failed
    */
+  @Override
   public void fsync() throws WritebackException {
     int err = mapping.ops().writepages(mapping, WritebackControl.syncAll());
     WriteCachePages.waitRange(mapping, engine.blockLayer(), 0, Long.MAX_VALUE);

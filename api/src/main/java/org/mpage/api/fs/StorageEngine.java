@@ -1,0 +1,32 @@
+package org.mpage.api.fs;
+
+import java.util.Map;
+import org.mpage.api.block.BlockDevice;
+import org.mpage.api.page.GetBlock;
+import org.mpage.api.page.Inode;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * What the core offers filesystems: a metadata buffer cache per device and page-cached file data
+ * read and written through mpage.
+ */
+@ProviderType
+public interface StorageEngine extends AutoCloseable {
+  /** The buffer cache of {@code device} with blocks of {@code blockSize} bytes. */
+  BufferCache bufferCache(BlockDevice device, int blockSize);
+
+  /**
+   * The page cache of a file whose blocks {@code getBlock} maps; {@code pool} names the device or
+   * filesystem for caches shared between files.
+   */
+  CachedFileData cachedFile(String name, Inode inode, GetBlock getBlock, String pool);
+
+  /** Forgets everything cached for {@code device} (after unmount). */
+  void forgetDevice(BlockDevice device);
+
+  /** I/O counters by name ({@code bios.read}, {@code get_block.calls}, ...). */
+  Map<String, Long> statistics();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,119 @@
+package org.mpage.fs.ext2;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Feature flags of the superblock and the kernel ext2 driver's policy for them: an unknown INCOMPAT
+ * feature refuses the mount, an unknown RO_COMPAT feature allows it read-only, COMPAT features
+ * never matter. Names are e2fsprogs' spellings, so that messages match {@code dumpe2fs}.
+ */
+final class Ext2Features {
+  static final int COMPAT_DIR_PREALLOC = 0x1;
+  static final int COMPAT_IMAGIC_INODES = 0x2;
+  static final int COMPAT_HAS_JOURNAL = 0x4;
+  static final int COMPAT_EXT_ATTR = 0x8;
+  static final int COMPAT_RESIZE_INODE = 0x10;
+  static final int COMPAT_DIR_INDEX = 0x20;
+
+  static final int RO_COMPAT_SPARSE_SUPER = 0x1;
+  static final int RO_COMPAT_LARGE_FILE = 0x2;
+  static final int RO_COMPAT_BTREE_DIR = 0x4;
+
+  static final int INCOMPAT_COMPRESSION = 0x1;
+  static final int INCOMPAT_FILETYPE = 0x2;
+  static final int INCOMPAT_META_BG = 0x10;
+
+  /** What this driver reads and writes: FILETYPE only (META_BG is refused, see the README). */
+  static final int INCOMPAT_SUPP = INCOMPAT_FILETYPE;
+
+  static final int RO_COMPAT_SUPP =
+      RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR;
+
+  private static final String[] COMPAT = {
+    "dir_prealloc",
+    "imagic_inodes",
+    "has_journal",
+    "ext_attr",
+    "resize_inode",
+    "dir_index",
+    "lazy_bg",
+    "exclude_inode",
+    "exclude_bitmap",
+    "sparse_super2",
+    "fast_commit",
+    "stable_inodes",
+    "orphan_file"
+  };
+  private static final String[] RO_COMPAT = {
+    "sparse_super",
+    "large_file",
+    "btree_dir",
+    "huge_file",
+    "uninit_bg",
+    "dir_nlink",
+    "extra_isize",
+    "has_snapshot",
+    "quota",
+    "bigalloc",
+    "metadata_csum",
+    "replica",
+    "read-only",
+    "project",
+    "shared_blocks",
+    "verity",
+    "orphan_present"
+  };
+  private static final String[] INCOMPAT = {
+    "compression",
+    "filetype",
+    "needs_recovery",
+    "journal_dev",
+    "meta_bg",
+    "FEATURE_I5",
+    "extent",
+    "64bit",
+    "mmp",
+    "flex_bg",
+    "ea_inode",
+    "FEATURE_I11",
+    "dirdata",
+    "metadata_csum_seed",
+    "large_dir",
+    "inline_data",
+    "encrypt",
+    "casefold"
+  };
+
+  private Ext2Features() {}
+
+  static List<String> compatNames(int mask) {
+    return names(mask, COMPAT, "FEATURE_C");
+  }
+
+  static List<String> roCompatNames(int mask) {
+    return names(mask, RO_COMPAT, "FEATURE_R");
+  }
+
+  static List<String> incompatNames(int mask) {
+    return names(mask, INCOMPAT, "FEATURE_I");
+  }
+
+  private static List<String> names(int mask, String[] table, String unknownPrefix) {
+    List<String> out = new ArrayList<>();
+    for (int bit = 0; bit < 32; bit++) {
+      if ((mask & (1 << bit)) != 0) {
+        out.add(bit < table.length ? table[bit] : unknownPrefix + bit);
+      }
+    }
+    return out;
+  }
+
+  /** All feature names set, in dumpe2fs order (compat, incompat, ro_compat). */
+  static List<String> all(int compat, int incompat, int roCompat) {
+    List<String> out = new ArrayList<>(compatNames(compat));
+    out.addAll(incompatNames(incompat));
+    out.addAll(roCompatNames(roCompat));
+    return out;
+  }
+}

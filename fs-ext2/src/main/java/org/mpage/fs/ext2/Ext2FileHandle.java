@@ -1,0 +1,71 @@
+package org.mpage.fs.ext2;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.ReadOnlyFileSystemException;
+import org.mpage.api.fs.CorruptFilesystemException;
+import org.mpage.api.fs.FileHandle;
+
+/**
+ * An open ext2 file: the page cache's handle, with read errors caused by a corrupt block map
+ * reported as the corruption they are rather than as a bare I/O error.
+ */
+final class Ext2FileHandle implements FileHandle {
+  private final Ext2FileSystem fs;
+  private final String path;
+  private final Ext2Inode inode;
+  private final FileHandle data;
+
+  Ext2FileHandle(Ext2FileSystem fs, String path, Ext2Inode inode, FileHandle data) {
+    this.fs = fs;
+    this.path = path;
+    this.inode = inode;
+    this.data = data;
+  }
+
+  @Override
+  public int read(long pos, ByteBuffer dst) throws IOException {
+    try {
+      return data.read(pos, dst);
+    } catch (CorruptFilesystemException e) {
+      throw e;
+    } catch (IOException e) {
+      CorruptFilesystemException c = fs.corruptionOf(inode.ino);
+      if (c != null) {
+        CorruptFilesystemException named =
+            new CorruptFilesystemException(path + ": " + c.getMessage(), c.inode(), c.block());
+        named.initCause(e);
+        throw named;
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      CorruptFilesystemException c =
+          new CorruptFilesystemException(path + ": unexpected error: " + e, inode.ino, -1);
+      c.initCause(e);
+      throw c;
+    }
+  }
+
+  @Override
+  public int write(long pos, ByteBuffer src) throws IOException {
+    if (fs.readOnly()) {
+      throw new IOException(path + ": read-only file system", new ReadOnlyFileSystemException());
+    }
+    return data.write(pos, src);
+  }
+
+  @Override
+  public void fsync() throws IOException {
+    data.fsync();
+  }
+
+  @Override
+  public long size() {
+    return inode.size();
+  }
+
+  @Override
+  public void close() throws IOException {
+    data.close();
+  }
+}

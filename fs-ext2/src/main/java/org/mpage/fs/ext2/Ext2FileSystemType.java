@@ -1,0 +1,30 @@
+package org.mpage.fs.ext2;
+
+import aQute.bnd.annotation.Resolution;
+import aQute.bnd.annotation.spi.ServiceProvider;
+import java.io.IOException;
+import org.mpage.api.block.BlockDevice;
+import org.mpage.api.fs.FileSystem;
+import org.mpage.api.fs.FileSystemType;
+import org.mpage.api.fs.MountOptions;
+import org.mpage.api.fs.StorageEngine;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The ext2 filesystem type: a Declarative Services component in OSGi ({@code filesystem.type=ext2})
+ * and a {@link java.util.ServiceLoader} provider elsewhere.
+ */
+@Component(service = FileSystemType.class, property = "filesystem.type=ext2")
+@ServiceProvider(value = FileSystemType.class, resolution = Resolution.OPTIONAL)
+public final class Ext2FileSystemType implements FileSystemType {
+  @Override
+  public String name() {
+    return "ext2";
+  }
+
+  @Override
+  public FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
+      throws IOException {
+    return Ext2FileSystem.mount(device, engine, options);
+  }
+}

@@ -1,0 +1,139 @@
+package org.mpage.fs.ext2;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.mpage.api.fs.FileType;
+import org.mpage.api.page.Inode;
+
+/**
+ * An ext2 on-disk inode as read from its inode table: mode, owners, times, size, the 15 block
+ * pointers (12 direct, single, double and triple indirect). Also the page cache's view of the file
+ * ({@link Inode}). The size is volatile: readers read it without locks.
+ */
+final class Ext2Inode implements Inode {
+  static final int N_BLOCKS = 15;
+  static final int NDIR_BLOCKS = 12;
+  static final int IND_BLOCK = 12;
+  static final int DIND_BLOCK = 13;
+  static final int TIND_BLOCK = 14;
+
+  static final int S_IFMT = 0xF000;
+  static final int S_IFSOCK = 0xC000;
+  static final int S_IFLNK = 0xA000;
+  static final int S_IFREG = 0x8000;
+  static final int S_IFBLK = 0x6000;
+  static final int S_IFDIR = 0x4000;
+  static final int S_IFCHR = 0x2000;
+  static final int S_IFIFO = 0x1000;
+
+  final long ino;
+  final int blockBits;
+  int mode;
+  long uid;
+  long gid;
+  private volatile long size;
+  long atime;
+  long ctime;
+  long mtime;
+  long dtime;
+  int links;
+  long blocks;
+  int flags;
+  final long[] block = new long[N_BLOCKS];
+  long fileAcl;
+  long generation;
+
+  /** The raw bytes of the block map (i_block), where fast symlinks keep their target. */
+  final byte[] blockBytes = new byte[N_BLOCKS * 4];
+
+  Ext2Inode(long ino, int blockBits, ByteBuffer raw, int offset, boolean largeFile) {
+    this.ino = ino;
+    this.blockBits = blockBits;
+    ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    mode = Short.toUnsignedInt(b.getShort(offset));
+    int uidLow = Short.toUnsignedInt(b.getShort(offset + 2));
+    long sizeLow = Integer.toUnsignedLong(b.getInt(offset + 4));
+    atime = Integer.toUnsignedLong(b.getInt(offset + 8));
+    ctime = Integer.toUnsignedLong(b.getInt(offset + 12));
+    mtime = Integer.toUnsignedLong(b.getInt(offset + 16));
+    dtime = Integer.toUnsignedLong(b.getInt(offset + 20));
+    int gidLow = Short.toUnsignedInt(b.getShort(offset + 24));
+    links = Short.toUnsignedInt(b.getShort(offset + 26));
+    blocks = Integer.toUnsignedLong(b.getInt(offset + 28));
+    flags = b.getInt(offset + 32);
+    for (int i = 0; i < N_BLOCKS; i++) {
+      block[i] = Integer.toUnsignedLong(b.getInt(offset + 40 + 4 * i));
+    }
+    b.get(offset + 40, blockBytes);
+    generation = Integer.toUnsignedLong(b.getInt(offset + 100));
+    fileAcl = Integer.toUnsignedLong(b.getInt(offset + 104));
+    long sizeHigh = Integer.toUnsignedLong(b.getInt(offset + 108));
+    int uidHigh = Short.toUnsignedInt(b.getShort(offset + 120));
+    int gidHigh = Short.toUnsignedInt(b.getShort(offset + 122));
+    uid = uidLow | ((long) uidHigh << 16);
+    gid = gidLow | ((long) gidHigh << 16);
+    // i_size_high is the upper half of a regular file's size (large_file); for directories the
+    // field is i_dir_acl and the size is 32 bits.
+    boolean regular = (mode & S_IFMT) == S_IFREG;
+    size = regular && largeFile ? sizeLow | (sizeHigh << 32) : sizeLow;
+  }
+
+  FileType type() {
+    return switch (mode & S_IFMT) {
+      case S_IFREG -> FileType.REGULAR;
+      case S_IFDIR -> FileType.DIRECTORY;
+      case S_IFLNK -> FileType.SYMLINK;
+      case S_IFCHR -> FileType.CHAR_DEVICE;
+      case S_IFBLK -> FileType.BLOCK_DEVICE;
+      case S_IFIFO -> FileType.FIFO;
+      case S_IFSOCK -> FileType.SOCKET;
+      default -> FileType.UNKNOWN;
+    };
+  }
+
+  boolean isDir() {
+    return (mode & S_IFMT) == S_IFDIR;
+  }
+
+  boolean isSymlink() {
+    return (mode & S_IFMT) == S_IFLNK;
+  }
+
+  boolean isRegular() {
+    return (mode & S_IFMT) == S_IFREG;
+  }
+
+  /**
+   * A symlink whose target lives in the block map itself: the kernel's {@code
+   * ext2_inode_is_fast_symlink} (no data blocks other than an extended attribute block).
+   */
+  boolean isFastSymlink() {
+    long eaBlocks = fileAcl != 0 ? (1L << blockBits) >> 9 : 0;
+    return isSymlink() && blocks - eaBlocks == 0;
+  }
+
+  @Override
+  public long ino() {
+    return ino;
+  }
+
+  @Override
+  public int blockBits() {
+    return blockBits;
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public void setSize(long size) {
+    this.size = size;
+  }
+
+  @Override
+  public String toString() {
+    return "inode " + ino;
+  }
+}

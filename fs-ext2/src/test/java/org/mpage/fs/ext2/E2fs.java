@@ -1,0 +1,107 @@
+package org.mpage.fs.ext2;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** e2fsprogs, the oracle: mke2fs, debugfs, e2fsck run as processes. */
+final class E2fs {
+  private E2fs() {}
+
+  /** The path of an e2fsprogs tool, looked up in PATH, /sbin and /usr/sbin. */
+  static String tool(String name) {
+    for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+        return Path.of(dir, name).toString();
+      }
+    }
+    throw new IllegalStateException(name + " not found: install e2fsprogs (.ci/run does)");
+  }
+
+  /** Runs a command, returns stdout; fails with the output if it exits non-zero. */
+  static String run(List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("timed out: " + cmd);
+    }
+    String text = new String(out, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new IOException("failed (" + p.exitValue() + "): " + cmd + "\n" + text);
+    }
+    return text;
+  }
+
+  /** {@code mke2fs -t ext2} with extra options, populated from {@code dir} if given. */
+  static Path mkfs(Path image, String size, Path dir, String... options)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(tool("mke2fs"), "-q", "-F", "-t", "ext2"));
+    cmd.addAll(List.of(options));
+    if (dir != null) {
+      cmd.add("-d");
+      cmd.add(dir.toString());
+    }
+    cmd.add(image.toString());
+    cmd.add(size);
+    run(cmd);
+    return image;
+  }
+
+  /** {@code debugfs [-w] -R request image}. */
+  static String debugfs(Path image, boolean write, String request)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(tool("debugfs")));
+    if (write) {
+      cmd.add("-w");
+    }
+    cmd.add("-R");
+    cmd.add(request);
+    cmd.add(image.toString());
+    return run(cmd);
+  }
+
+  /** Names in a directory as debugfs lists them ({@code ls -p}), without . and ... */
+  static List<String> debugfsNames(Path image, String dir)
+      throws IOException, InterruptedException {
+    List<String> names = new ArrayList<>();
+    for (String line : debugfs(image, false, "ls -p \"" + dir + "\"").split("\n")) {
+      // /ino/mode/uid/gid/name/size/ ; the name may itself hold '/'-free text only
+      if (!line.startsWith("/")) {
+        continue;
+      }
+      String[] f = line.split("/", -1);
+      if (f.length < 7) {
+        continue;
+      }
+      String name = String.join("/", java.util.Arrays.copyOfRange(f, 5, f.length - 2));
+      if (!name.equals(".") && !name.equals("..")) {
+        names.add(name);
+      }
+    }
+    return names;
+  }
+
+  /** The physical location of an inode: {block, byte offset in block}. */
+  static long[] imap(Path image, String path) throws IOException, InterruptedException {
+    String out = debugfs(image, false, "imap \"" + path + "\"");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("located at block (\\d+), offset 0x([0-9a-f]+)")
+            .matcher(out);
+    if (!m.find()) {
+      throw new IOException("imap failed: " + out);
+    }
+    return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2), 16)};
+  }
+
+  /** The physical block of a file's logical block. */
+  static long bmap(Path image, String path, long block) throws IOException, InterruptedException {
+    String out = debugfs(image, false, "bmap \"" + path + "\" " + block).trim();
+    String[] lines = out.split("\n");
+    return Long.parseLong(lines[lines.length - 1].trim());
+  }
+}
