@@ -11,6 +11,7 @@ public class CorruptFilesystemException extends IOException {
 
   private final long inode;
   private final long block;
+  private final String problem;
 
   /**
    * @param inode the inode involved, or -1
@@ -20,6 +21,12 @@ public class CorruptFilesystemException extends IOException {
     super(describe(message, inode, block));
     this.inode = inode;
     this.block = block;
+    this.problem = message;
+  }
+
+  /** What is wrong, without the inode and block (which {@link #getMessage()} adds). */
+  public String problem() {
+    return problem;
   }
 
   private static String describe(String message, long inode, long block) {

@@ -10,9 +10,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,6 +68,14 @@ final class Ext2FileSystem implements FileSystem {
   private final ConcurrentHashMap<Long, CachedFileData> files = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, CorruptFilesystemException> corruption =
       new ConcurrentHashMap<>();
+
+  /**
+   * Names of each directory read so far, by inode (the kernel's dentry cache): lookups in large
+   * directories would otherwise rescan them for every name. Keys are the raw name bytes as
+   * ISO-8859-1 strings, so every byte sequence compares exactly.
+   */
+  private final ConcurrentHashMap<Long, Map<String, Long>> dcache = new ConcurrentHashMap<>();
+
   private volatile boolean closed;
 
   private Ext2FileSystem(
@@ -289,13 +298,17 @@ final class Ext2FileSystem implements FileSystem {
   }
 
   private long lookup(Ext2Inode dir, String name) throws IOException {
-    byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
-    for (DirEntries.Raw e : readDir(dir)) {
-      if (Arrays.equals(e.name(), wanted)) {
-        return e.ino();
+    Map<String, Long> names = dcache.get(dir.ino);
+    if (names == null) {
+      names = new HashMap<>();
+      for (DirEntries.Raw e : readDir(dir)) {
+        names.putIfAbsent(new String(e.name(), StandardCharsets.ISO_8859_1), e.ino());
       }
+      dcache.put(dir.ino, names);
     }
-    return -1;
+    String key = new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    Long ino = names.get(key);
+    return ino == null ? -1 : ino;
   }
 
   /** Resolves {@code path} from the root, following symbolic links (the last one if asked). */
@@ -520,6 +533,7 @@ final class Ext2FileSystem implements FileSystem {
     }
     files.clear();
     inodes.clear();
+    dcache.clear();
     engine.forgetDevice(device);
   }
 

@@ -73,7 +73,8 @@ class Ext2BioTest {
     // debugfs stat lists extents of data blocks as (first-last):start-end, metadata as (IND) etc.
     String stat = E2fs.debugfs(image, false, "stat /big");
     java.util.regex.Matcher ext =
-        java.util.regex.Pattern.compile("\\((\\d+)(?:-(\\d+))?\\):(\\d+)(?:-(\\d+))?").matcher(stat);
+        java.util.regex.Pattern.compile("\\((\\d+)(?:-(\\d+))?\\):(\\d+)(?:-(\\d+))?")
+            .matcher(stat);
     int mapped = 0;
     while (ext.find()) {
       long first = Long.parseLong(ext.group(1));
