@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** e2fsprogs, the oracle: mke2fs, debugfs, e2fsck run as processes. */
-final class E2fs {
+public final class E2fs {
   private E2fs() {}
 
   /** The path of an e2fsprogs tool, looked up in PATH, /sbin and /usr/sbin. */
-  static String tool(String name) {
+  public static String tool(String name) {
     for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
         return Path.of(dir, name).toString();
@@ -23,7 +23,7 @@ final class E2fs {
   }
 
   /** Runs a command, returns stdout; fails with the output if it exits non-zero. */
-  static String run(List<String> cmd) throws IOException, InterruptedException {
+  public static String run(List<String> cmd) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -38,7 +38,7 @@ final class E2fs {
   }
 
   /** {@code mke2fs -t ext2} with extra options, populated from {@code dir} if given. */
-  static Path mkfs(Path image, String size, Path dir, String... options)
+  public static Path mkfs(Path image, String size, Path dir, String... options)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(tool("mke2fs"), "-q", "-F", "-t", "ext2"));
     cmd.addAll(List.of(options));
@@ -53,7 +53,7 @@ final class E2fs {
   }
 
   /** {@code debugfs [-w] -R request image}. */
-  static String debugfs(Path image, boolean write, String request)
+  public static String debugfs(Path image, boolean write, String request)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(tool("debugfs")));
     if (write) {
@@ -66,7 +66,7 @@ final class E2fs {
   }
 
   /** Names in a directory as debugfs lists them ({@code ls -p}), without . and ... */
-  static List<String> debugfsNames(Path image, String dir)
+  public static List<String> debugfsNames(Path image, String dir)
       throws IOException, InterruptedException {
     List<String> names = new ArrayList<>();
     for (String line : debugfs(image, false, "ls -p \"" + dir + "\"").split("\n")) {
@@ -87,7 +87,7 @@ final class E2fs {
   }
 
   /** The physical location of an inode: {block, byte offset in block}. */
-  static long[] imap(Path image, String path) throws IOException, InterruptedException {
+  public static long[] imap(Path image, String path) throws IOException, InterruptedException {
     String out = debugfs(image, false, "imap \"" + path + "\"");
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("located at block (\\d+), offset 0x([0-9a-f]+)")
@@ -99,7 +99,8 @@ final class E2fs {
   }
 
   /** The physical block of a file's logical block. */
-  static long bmap(Path image, String path, long block) throws IOException, InterruptedException {
+  public static long bmap(Path image, String path, long block)
+      throws IOException, InterruptedException {
     String out = debugfs(image, false, "bmap \"" + path + "\" " + block).trim();
     String[] lines = out.split("\n");
     return Long.parseLong(lines[lines.length - 1].trim());

@@ -1,0 +1,560 @@
+package org.mpage.cli;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.mpage.api.fs.CorruptFilesystemException;
+import org.mpage.api.fs.DirEntry;
+import org.mpage.api.fs.FileHandle;
+import org.mpage.api.fs.FileStat;
+import org.mpage.api.fs.FileType;
+import org.mpage.api.fs.FsInfo;
+import org.mpage.api.fs.UnsupportedFeatureException;
+
+/**
+ * The {@code mpage} command line (DESIGN.md section 6). {@link #run} returns the exit status: 0 on
+ * success, 1 on an operational error (one line {@code mpage: <path>: <reason>} on stderr), 2 on a
+ * usage error.
+ */
+public final class Cli {
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: mpage [--stats] [--debug] [--device file|ramdisk] [--read-only] COMMAND ...",
+          "  info IMAGE                      superblock summary",
+          "  ls [-l] IMAGE [PATH]            one name per line",
+          "  cat IMAGE PATH                  bytes to stdout (symlinks followed)",
+          "  stat IMAGE PATH",
+          "  get [-r] IMAGE PATH LOCAL       copy out (symlinks kept as symlinks)");
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  private final OutputStream stdout;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final boolean terminal;
+
+  private boolean stats;
+  private boolean debug;
+  private boolean readOnly;
+  private String deviceType = "file";
+
+  public Cli(OutputStream stdout, PrintStream err, boolean stderrIsTerminal) {
+    this.stdout = stdout;
+    this.out = new PrintStream(stdout, false, java.nio.charset.StandardCharsets.UTF_8);
+    this.err = err;
+    this.terminal = stderrIsTerminal;
+  }
+
+  /** Runs one command line; never throws. */
+  public int run(String[] argv) {
+    Deque<String> args = new ArrayDeque<>(List.of(argv));
+    try {
+      String command = globalOptions(args);
+      return dispatch(command, args);
+    } catch (UsageException e) {
+      err.println("mpage: " + e.getMessage());
+      err.println(USAGE);
+      return 2;
+    } catch (PathError e) {
+      report(e.path(), e.reason(), e);
+      return 1;
+    } catch (IOException e) {
+      report(null, null, e);
+      return 1;
+    } catch (RuntimeException e) {
+      err.println("mpage: internal error: " + e);
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      return 1;
+    } finally {
+      out.flush();
+    }
+  }
+
+  private String globalOptions(Deque<String> args) throws UsageException {
+    while (!args.isEmpty() && args.peekFirst().startsWith("--")) {
+      String opt = args.pollFirst();
+      switch (opt) {
+        case "--stats" -> stats = true;
+        case "--debug" -> debug = true;
+        case "--read-only" -> readOnly = true;
+        case "--device" -> {
+          String type = args.pollFirst();
+          if (!"file".equals(type) && !"ramdisk".equals(type)) {
+            throw new UsageException("--device takes file or ramdisk, not " + type);
+          }
+          deviceType = type;
+        }
+        default -> throw new UsageException("unknown option " + opt);
+      }
+    }
+    if (args.isEmpty()) {
+      throw new UsageException("no command");
+    }
+    return args.pollFirst();
+  }
+
+  private int dispatch(String command, Deque<String> args) throws UsageException, IOException {
+    switch (command) {
+      case "info" -> {
+        Path image = image(args);
+        done(args);
+        try (Session s = open(image)) {
+          info(s.fs.info());
+          printStats(s);
+        }
+      }
+      case "ls" -> {
+        boolean longFormat = flag(args, "-l");
+        Path image = image(args);
+        String path = args.isEmpty() ? "/" : args.pollFirst();
+        done(args);
+        try (Session s = open(image)) {
+          ls(s, path, longFormat);
+          printStats(s);
+        }
+      }
+      case "cat" -> {
+        Path image = image(args);
+        String path = required(args, "PATH");
+        done(args);
+        try (Session s = open(image)) {
+          cat(s, path);
+          printStats(s);
+        }
+      }
+      case "stat" -> {
+        Path image = image(args);
+        String path = required(args, "PATH");
+        done(args);
+        try (Session s = open(image)) {
+          stat(s, path);
+          printStats(s);
+        }
+      }
+      case "get" -> {
+        boolean recursive = flag(args, "-r");
+        Path image = image(args);
+        String path = required(args, "PATH");
+        Path local = Path.of(required(args, "LOCAL"));
+        done(args);
+        try (Session s = open(image)) {
+          get(s, path, local, recursive);
+          printStats(s);
+        }
+      }
+      case "help", "-h" -> out.println(USAGE);
+      default -> throw new UsageException("unknown command " + command);
+    }
+    return 0;
+  }
+
+  private static boolean flag(Deque<String> args, String flag) {
+    if (flag.equals(args.peekFirst())) {
+      args.pollFirst();
+      return true;
+    }
+    return false;
+  }
+
+  private static Path image(Deque<String> args) throws UsageException {
+    return Path.of(required(args, "IMAGE"));
+  }
+
+  private static String required(Deque<String> args, String what) throws UsageException {
+    String v = args.pollFirst();
+    if (v == null) {
+      throw new UsageException("missing " + what);
+    }
+    return v;
+  }
+
+  private static void done(Deque<String> args) throws UsageException {
+    if (!args.isEmpty()) {
+      throw new UsageException("unexpected argument " + args.peekFirst());
+    }
+  }
+
+  private Session open(Path image) throws IOException {
+    try {
+      return Session.open(image, deviceType, true);
+    } catch (IOException e) {
+      throw new PathError(image.toString(), reason(e), e);
+    }
+  }
+
+  // ---- commands ----
+
+  private void info(FsInfo i) {
+    out.println("Filesystem type:   " + i.type());
+    out.println("Volume name:       " + (i.volumeName().isEmpty() ? "<none>" : i.volumeName()));
+    out.println("UUID:              " + i.uuid());
+    out.println("Revision:          " + i.revision());
+    out.println("Features:          " + String.join(" ", i.features()));
+    out.println("State:             " + i.state());
+    out.println("Block size:        " + i.blockSize());
+    out.println("Blocks:            " + i.blocksCount());
+    out.println("Free blocks:       " + i.freeBlocks());
+    out.println("Inodes:            " + i.inodesCount());
+    out.println("Free inodes:       " + i.freeInodes());
+    out.println("Inode size:        " + i.inodeSize());
+    out.println("Block groups:      " + i.groups());
+    out.println("Mounted read-only: " + (i.readOnly() ? "yes" : "no"));
+  }
+
+  private void ls(Session s, String path, boolean longFormat) throws IOException {
+    FileStat st = guarded(path, () -> s.fs.stat(path));
+    if (st.type() != FileType.DIRECTORY) {
+      printEntry(s, path, lastName(path), longFormat);
+      return;
+    }
+    for (DirEntry e : guarded(path, () -> s.fs.list(path))) {
+      printEntry(s, child(path, e.name()), e.name(), longFormat);
+    }
+  }
+
+  private void printEntry(Session s, String path, String name, boolean longFormat)
+      throws IOException {
+    if (!longFormat) {
+      out.println(name);
+      return;
+    }
+    FileStat st = guarded(path, () -> s.fs.lstat(path));
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%s %3d %5d %5d %10d %s %s",
+            modeString(st),
+            st.links(),
+            st.uid(),
+            st.gid(),
+            st.size(),
+            TIME.format(Instant.ofEpochSecond(st.mtime())),
+            name);
+    if (st.type() == FileType.SYMLINK) {
+      line += " -> " + guarded(path, () -> s.fs.readLink(path));
+    }
+    out.println(line);
+  }
+
+  private void cat(Session s, String path) throws IOException {
+    out.flush();
+    try (FileHandle f = guarded(path, () -> s.fs.open(path))) {
+      WritableByteChannel sink = sink();
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      long pos = 0;
+      long size = f.size();
+      Progress progress = new Progress(err, "cat " + path, size, terminal);
+      while (pos < size) {
+        buf.clear();
+        long at = pos;
+        int n = guarded(path, () -> f.read(at, buf));
+        if (n < 0) {
+          break;
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+          sink.write(buf);
+        }
+        pos += n;
+        progress.update(pos);
+      }
+      progress.finish();
+    }
+    stdout.flush();
+  }
+
+  private WritableByteChannel sink() {
+    if (stdout == System.out) {
+      // Straight to file descriptor 1: no copy through a stream.
+      return new java.io.FileOutputStream(java.io.FileDescriptor.out).getChannel();
+    }
+    return Channels.newChannel(stdout);
+  }
+
+  private void stat(Session s, String path) throws IOException {
+    FileStat st = guarded(path, () -> s.fs.lstat(path));
+    out.println(
+        "  File: "
+            + path
+            + (st.type() == FileType.SYMLINK
+                ? " -> " + guarded(path, () -> s.fs.readLink(path))
+                : ""));
+    out.printf(
+        Locale.ROOT, "  Size: %d\tBlocks: %d\t%s%n", st.size(), st.blocks(), typeName(st.type()));
+    out.printf(Locale.ROOT, " Inode: %d\tLinks: %d%n", st.ino(), st.links());
+    out.printf(
+        Locale.ROOT,
+        "Access: (%04o/%s)\tUid: %d\tGid: %d%n",
+        st.permissions(),
+        modeString(st),
+        st.uid(),
+        st.gid());
+    out.println("Access: " + TIME.format(Instant.ofEpochSecond(st.atime())) + " UTC");
+    out.println("Modify: " + TIME.format(Instant.ofEpochSecond(st.mtime())) + " UTC");
+    out.println("Change: " + TIME.format(Instant.ofEpochSecond(st.ctime())) + " UTC");
+  }
+
+  private void get(Session s, String path, Path local, boolean recursive) throws IOException {
+    FileStat st = guarded(path, () -> s.fs.lstat(path));
+    Path target = local;
+    if (Files.isDirectory(local) && !path.equals("/")) {
+      target = local.resolve(lastName(path));
+    }
+    if (st.type() == FileType.DIRECTORY && !recursive) {
+      throw new PathError(path, "is a directory (use get -r)", null);
+    }
+    copyOut(s, path, st, target);
+  }
+
+  private void copyOut(Session s, String path, FileStat st, Path target) throws IOException {
+    switch (st.type()) {
+      case DIRECTORY -> {
+        if (!Files.isDirectory(target)) {
+          local(target, () -> Files.createDirectory(target));
+        }
+        for (DirEntry e : guarded(path, () -> s.fs.list(path))) {
+          String child = child(path, e.name());
+          FileStat cst = guarded(child, () -> s.fs.lstat(child));
+          copyOut(s, child, cst, target.resolve(safeName(e.name(), child)));
+        }
+      }
+      case SYMLINK -> {
+        String link = guarded(path, () -> s.fs.readLink(path));
+        local(target, () -> Files.createSymbolicLink(target, Path.of(link)));
+        return;
+      }
+      case REGULAR -> copyFile(s, path, st, target);
+      default -> {
+        err.println("mpage: " + path + ": skipped (" + typeName(st.type()) + ")");
+        return;
+      }
+    }
+    Path t = target;
+    local(t, () -> Files.setPosixFilePermissions(t, permissions(st.permissions())));
+    local(t, () -> Files.setLastModifiedTime(t, FileTime.fromMillis(st.mtime() * 1000)));
+  }
+
+  private void copyFile(Session s, String path, FileStat st, Path target) throws IOException {
+    try (FileHandle f = guarded(path, () -> s.fs.open(path));
+        FileChannel dst =
+            local(
+                target,
+                () ->
+                    FileChannel.open(
+                        target,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE))) {
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      Progress progress = new Progress(err, "get " + path, st.size(), terminal);
+      long pos = 0;
+      while (pos < st.size()) {
+        buf.clear();
+        long at = pos;
+        int n = guarded(path, () -> f.read(at, buf));
+        if (n < 0) {
+          break;
+        }
+        buf.flip();
+        long wpos = pos;
+        while (buf.hasRemaining()) {
+          long w = wpos;
+          wpos += local(target, () -> (long) dst.write(buf, w));
+        }
+        pos += n;
+        progress.update(pos);
+      }
+      local(target, () -> dst.truncate(st.size()));
+      progress.finish();
+    }
+  }
+
+  /** A name from the image made safe to use as one local file name. */
+  private static String safeName(String name, String path) throws PathError {
+    if (name.isEmpty()
+        || name.equals(".")
+        || name.equals("..")
+        || name.contains("/")
+        || name.indexOf('\0') >= 0) {
+      throw new PathError(path, "name cannot be used on the local filesystem", null);
+    }
+    return name;
+  }
+
+  // ---- errors ----
+
+  @FunctionalInterface
+  private interface IoCall<T> {
+    T call() throws IOException;
+  }
+
+  /** Runs an operation on the image, naming {@code path} in any error. */
+  private static <T> T guarded(String path, IoCall<T> call) throws PathError {
+    try {
+      return call.call();
+    } catch (PathError e) {
+      throw e;
+    } catch (IOException e) {
+      throw new PathError(path, reason(e), e);
+    }
+  }
+
+  /** Runs an operation on the local filesystem, naming the local path in any error. */
+  private static <T> T local(Path path, IoCall<T> call) throws PathError {
+    try {
+      return call.call();
+    } catch (IOException e) {
+      throw new PathError(path.toString(), reason(e), e);
+    }
+  }
+
+  /** The reason part of an error line: what went wrong, without repeating the path. */
+  static String reason(IOException e) {
+    if (e instanceof NoSuchFileException n) {
+      return n.getReason() != null ? n.getReason() : "no such file or directory";
+    }
+    if (e instanceof NotDirectoryException) {
+      return "not a directory";
+    }
+    if (e instanceof FileSystemLoopException) {
+      return "too many levels of symbolic links";
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return "file exists";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof CorruptFilesystemException || e instanceof UnsupportedFeatureException) {
+      return e.getMessage();
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    if (e instanceof FileNotFoundException) {
+      return "no such file or directory";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+
+  private void report(String path, String reason, IOException e) {
+    if (path == null) {
+      err.println("mpage: " + reason(e));
+    } else {
+      err.println("mpage: " + path + ": " + reason);
+    }
+    if (debug) {
+      e.printStackTrace(err);
+    }
+  }
+
+  private void printStats(Session s) {
+    if (!stats) {
+      return;
+    }
+    for (Map.Entry<String, Long> e : s.engine.statistics().entrySet()) {
+      err.println("mpage: stats: " + e.getKey() + " " + e.getValue());
+    }
+    var d = s.device.stats();
+    err.println("mpage: stats: device " + d.format(s.device.name()));
+  }
+
+  // ---- formatting ----
+
+  static String child(String dir, String name) {
+    return dir.endsWith("/") ? dir + name : dir + "/" + name;
+  }
+
+  static String lastName(String path) {
+    String p = path;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    int slash = p.lastIndexOf('/');
+    return slash < 0 ? p : p.substring(slash + 1);
+  }
+
+  static String modeString(FileStat st) {
+    char t =
+        switch (st.type()) {
+          case DIRECTORY -> 'd';
+          case SYMLINK -> 'l';
+          case CHAR_DEVICE -> 'c';
+          case BLOCK_DEVICE -> 'b';
+          case FIFO -> 'p';
+          case SOCKET -> 's';
+          default -> '-';
+        };
+    int m = st.permissions();
+    StringBuilder sb = new StringBuilder().append(t);
+    String rwx = "rwxrwxrwx";
+    for (int i = 0; i < 9; i++) {
+      sb.append((m & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
+    }
+    return sb.toString();
+  }
+
+  static String typeName(FileType t) {
+    return switch (t) {
+      case REGULAR -> "regular file";
+      case DIRECTORY -> "directory";
+      case SYMLINK -> "symbolic link";
+      case CHAR_DEVICE -> "character special file";
+      case BLOCK_DEVICE -> "block special file";
+      case FIFO -> "fifo";
+      case SOCKET -> "socket";
+      case UNKNOWN -> "unknown";
+    };
+  }
+
+  private static Set<PosixFilePermission> permissions(int mode) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] order = {
+      PosixFilePermission.OWNER_READ,
+      PosixFilePermission.OWNER_WRITE,
+      PosixFilePermission.OWNER_EXECUTE,
+      PosixFilePermission.GROUP_READ,
+      PosixFilePermission.GROUP_WRITE,
+      PosixFilePermission.GROUP_EXECUTE,
+      PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.OTHERS_WRITE,
+      PosixFilePermission.OTHERS_EXECUTE
+    };
+    for (int i = 0; i < 9; i++) {
+      if ((mode & (1 << (8 - i))) != 0) {
+        set.add(order[i]);
+      }
+    }
+    return set;
+  }
+}
