@@ -51,7 +51,7 @@ final class Session implements AutoCloseable {
     try {
       engine =
           provider(StorageEngineFactory.class)
-              .create(Map.of("read_ahead_kb", "1024", "cache.pages", "65536"));
+              .create(Map.of("read_ahead_kb", "1024", "cache.pages", "16384"));
       FileSystemType type =
           ServiceLoader.load(FileSystemType.class).stream()
               .map(ServiceLoader.Provider::get)

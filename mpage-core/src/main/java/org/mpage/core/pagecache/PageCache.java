@@ -132,7 +132,8 @@ public final class PageCache {
    */
   public int shrink(int nr) {
     int evicted = 0;
-    int budget = lru.size() * 2;
+    // A bounded sweep of the clock hand: the queue's size() would walk the whole queue.
+    int budget = Math.max(64, nr * 16);
     while (evicted < nr && budget-- > 0) {
       Folio folio = lru.poll();
       if (folio == null) {
