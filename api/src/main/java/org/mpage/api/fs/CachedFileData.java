@@ -13,4 +13,10 @@ public interface CachedFileData {
 
   /** Drops every cached page from {@code fromPage} on, waiting for their I/O. */
   void dropPages(long fromPage);
+
+  /**
+   * Sets the file size in the page cache: pages beyond it are dropped and the tail of the last one
+   * zeroed. Freeing blocks is the filesystem's part.
+   */
+  void truncate(long size);
 }

@@ -31,6 +31,40 @@ public interface FileSystem extends AutoCloseable {
   /** Opens a regular file (following symbolic links). */
   FileHandle open(String path) throws IOException;
 
+  /**
+   * Opens a regular file for reading and writing, creating it empty with {@code permissions} if
+   * missing (and {@code create}); an existing file keeps its data unless {@code truncate}.
+   */
+  FileHandle openWrite(String path, boolean create, boolean truncate, int permissions)
+      throws IOException;
+
+  /** Creates a directory. */
+  void mkdir(String path, int permissions) throws IOException;
+
+  /** Removes a file, symlink or other non-directory name; the inode goes with its last link. */
+  void unlink(String path) throws IOException;
+
+  /** Removes an empty directory. */
+  void rmdir(String path) throws IOException;
+
+  /**
+   * Renames {@code from} to {@code to}, replacing a file there (or an empty directory by a
+   * directory); a directory cannot move into itself.
+   */
+  void rename(String from, String to) throws IOException;
+
+  /** A new hard link {@code path} to the existing non-directory {@code target}. */
+  void link(String target, String path) throws IOException;
+
+  /** A symbolic link {@code path} pointing at {@code target}. */
+  void symlink(String target, String path) throws IOException;
+
+  /** Sets the size: shrinking frees blocks, growing leaves a hole. */
+  void truncate(String path, long size) throws IOException;
+
+  /** Sets permission bits and modification time (seconds), as {@code cp -p} would. */
+  void setAttributes(String path, int permissions, long mtime) throws IOException;
+
   /** Writes everything dirty and waits. */
   void sync() throws IOException;
 

@@ -51,12 +51,27 @@ final class Ext2FileHandle implements FileHandle {
     if (fs.readOnly()) {
       throw new IOException(path + ": read-only file system", new ReadOnlyFileSystemException());
     }
-    return data.write(pos, src);
+    fs.allowSize(path, pos + src.remaining());
+    int n = data.write(pos, src);
+    inode.mtime = Ext2FileSystem.now();
+    inode.ctime = inode.mtime;
+    fs.inodeChanged(inode);
+    return n;
   }
 
+  /** Data first (allocating blocks as it goes), then the inode and metadata, then a flush. */
   @Override
   public void fsync() throws IOException {
-    data.fsync();
+    IOException dataError = null;
+    try {
+      data.fsync();
+    } catch (IOException e) {
+      dataError = e;
+    }
+    fs.syncMetadata();
+    if (dataError != null) {
+      throw dataError;
+    }
   }
 
   @Override

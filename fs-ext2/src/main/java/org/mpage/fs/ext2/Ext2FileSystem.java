@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -78,17 +79,31 @@ final class Ext2FileSystem implements FileSystem {
 
   private volatile boolean closed;
 
+  /** The filesystem lock: allocation, inode tables and namespace changes (the kernel's locks). */
+  private final java.util.concurrent.locks.ReentrantLock fsLock =
+      new java.util.concurrent.locks.ReentrantLock();
+
+  private final Ext2Alloc alloc;
+  private final Set<Ext2Inode> dirtyInodes = ConcurrentHashMap.newKeySet();
+  private final Set<Long> dirtyGroups = ConcurrentHashMap.newKeySet();
+  private volatile boolean superDirty;
+  private final boolean wasValid;
+
   private Ext2FileSystem(
       BlockDevice device, StorageEngine engine, Ext2Superblock sb, MountOptions options)
       throws IOException {
     this.device = device;
     this.engine = engine;
     this.sb = sb;
-    this.readOnly = true; // the write path comes with its own issue
+    this.readOnly = options.readOnly();
     this.getBlock = new Ext2GetBlock(this, !"off".equals(options.option("boundary", "on")));
     this.bc = engine.bufferCache(device, sb.blockSize);
     this.groups = readGroupDescriptors();
+    this.alloc = new Ext2Alloc(this, sb, bc);
+    this.wasValid = (sb.state & STATE_VALID) != 0;
   }
+
+  static final int STATE_VALID = 1;
 
   /** Port of ext2_fill_super()'s checks, fs/ext2/super.c. */
   static Ext2FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
@@ -108,10 +123,38 @@ final class Ext2FileSystem implements FileSystem {
       throw new UnsupportedFeatureException(
           "ext2", List.of("block size " + sb.blockSize + " (larger than the 4096-byte page)"));
     }
+    if (!options.readOnly()) {
+      if (sb.hasCompat(Ext2Features.COMPAT_HAS_JOURNAL)) {
+        throw new UnsupportedFeatureException(
+            "ext2", List.of("has_journal (an ext3 image: mount it read-only to read it)"));
+      }
+      int roUnknown = sb.featureRoCompat & ~Ext2Features.RO_COMPAT_SUPP;
+      if (roUnknown != 0) {
+        List<String> names = new ArrayList<>(Ext2Features.roCompatNames(roUnknown));
+        names.add("(read-only compatible: mount read-only)");
+        throw new UnsupportedFeatureException("ext2", names);
+      }
+      if (device.capacitySectors() == 0) {
+        throw new IOException(device.name() + ": device is empty");
+      }
+    }
     Ext2FileSystem fs = new Ext2FileSystem(device, engine, sb, options);
     Ext2Inode root = fs.iget(ROOT_INO);
     if (!root.isDir()) {
       throw new CorruptFilesystemException("the root inode is not a directory", ROOT_INO, -1);
+    }
+    if (!fs.readOnly) {
+      // Mounted read-write: not clean until a clean unmount (ext2_setup_super).
+      fs.lock();
+      try {
+        sb.state &= ~STATE_VALID;
+        sb.mtime = now();
+        fs.superDirty = true;
+        fs.writeSuper();
+      } finally {
+        fs.unlock();
+      }
+      fs.bc.sync();
     }
     return fs;
   }
@@ -228,6 +271,173 @@ final class Ext2FileSystem implements FileSystem {
     }
   }
 
+  // ---- locking and metadata writes ----
+
+  void lock() {
+    fsLock.lock();
+  }
+
+  void unlock() {
+    fsLock.unlock();
+  }
+
+  Ext2Alloc alloc() {
+    return alloc;
+  }
+
+  GroupDesc group(long g) {
+    return groups[(int) g];
+  }
+
+  void groupChanged(long g) {
+    dirtyGroups.add(g);
+    superDirty = true;
+  }
+
+  void inodeChanged(Ext2Inode ei) {
+    ei.dirty = true;
+    dirtyInodes.add(ei);
+  }
+
+  static long now() {
+    return System.currentTimeMillis() / 1000;
+  }
+
+  /** A goal for a file with no blocks yet: a spot in its inode's group, coloured by number. */
+  long colourGoal(long ino) {
+    long g = (ino - 1) / sb.inodesPerGroup;
+    return alloc.groupStart(g) + (ino % 16) * (sb.blocksPerGroup / 16);
+  }
+
+  /** Writes a freshly allocated metadata block's content through the device's cache. */
+  void writeNewBlock(long block, ByteBuffer content) throws IOException {
+    BufferHead bh = bc.getblk(block);
+    try {
+      ByteBuffer d = bh.data();
+      d.put(content.duplicate().clear().limit(Math.min(content.capacity(), d.remaining())));
+      while (d.hasRemaining()) {
+        d.put((byte) 0);
+      }
+      bh.set(org.mpage.api.page.BhState.UPTODATE);
+      bc.markBufferDirty(bh);
+    } finally {
+      bh.put();
+    }
+  }
+
+  /** Sets slot {@code slot} of level {@code level} of a branch to {@code value}. */
+  void setPointer(Ext2Inode ei, long[] chain, int level, int slot, long value) throws IOException {
+    if (level == 0) {
+      ei.block[slot] = value;
+      inodeChanged(ei);
+      return;
+    }
+    BufferHead bh = bc.bread(chain[level - 1]);
+    try {
+      bh.data().order(ByteOrder.LITTLE_ENDIAN).putInt(slot * 4, (int) value);
+      bc.markBufferDirty(bh);
+    } finally {
+      bh.put();
+    }
+  }
+
+  /** Writes an inode into its inode table block (in the buffer cache). Holds the lock. */
+  private void writeInode(Ext2Inode ei) throws IOException {
+    long group = (ei.ino - 1) / sb.inodesPerGroup;
+    long byteOffset = ((ei.ino - 1) % sb.inodesPerGroup) * sb.inodeSize;
+    long block = groups[(int) group].inodeTable() + byteOffset / sb.blockSize;
+    BufferHead bh = bc.bread(block);
+    try {
+      ei.writeTo(bh.data(), (int) (byteOffset % sb.blockSize));
+      bc.markBufferDirty(bh);
+      ei.dirty = false;
+    } finally {
+      bh.put();
+    }
+  }
+
+  /** Writes the superblock and changed group descriptors into the buffer cache. */
+  private void writeSuper() throws IOException {
+    int perBlock = sb.blockSize / GroupDesc.SIZE;
+    for (Long g : new ArrayList<>(dirtyGroups)) {
+      dirtyGroups.remove(g);
+      long block = sb.firstDataBlock + 1 + g / perBlock;
+      BufferHead bh = bc.bread(block);
+      try {
+        groups[(int) (long) g].writeTo(bh.data(), (int) (g % perBlock) * GroupDesc.SIZE);
+        bc.markBufferDirty(bh);
+      } finally {
+        bh.put();
+      }
+    }
+    if (superDirty) {
+      superDirty = false;
+      sb.wtime = now();
+      long block = Ext2Superblock.OFFSET / sb.blockSize;
+      BufferHead bh = bc.bread(block);
+      try {
+        sb.writeTo(bh.data(), Ext2Superblock.OFFSET % sb.blockSize);
+        bc.markBufferDirty(bh);
+      } finally {
+        bh.put();
+      }
+    }
+  }
+
+  /**
+   * Writes every dirty inode, the group descriptors and the superblock, then the device's cache,
+   * and flushes the device: what fsync and sync need after the data.
+   */
+  void syncMetadata() throws IOException {
+    if (readOnly) {
+      return;
+    }
+    lock();
+    try {
+      for (Ext2Inode ei : new ArrayList<>(dirtyInodes)) {
+        dirtyInodes.remove(ei);
+        if (ei.dirty) {
+          writeInode(ei);
+        }
+      }
+      writeSuper();
+    } finally {
+      unlock();
+    }
+    int err = bc.sync();
+    if (err != 0) {
+      throw new IOException(
+          device.name()
+              + ": writing metadata failed: "
+              + org.mpage.api.page.WritebackException.errnoName(err));
+    }
+    flushDevice();
+  }
+
+  private void flushDevice() throws IOException {
+    Bio bio = new Bio(device, BioOp.FLUSH, Set.of(), 0);
+    CompletableFuture<BlockStatus> done = new CompletableFuture<>();
+    bio.setEndIo(b -> done.complete(b.status()));
+    device.submit(bio);
+    try {
+      BlockStatus st = done.get(60, TimeUnit.SECONDS);
+      if (!st.isOk()) {
+        throw new BlockIOException(device.name(), BioOp.FLUSH, 0, st);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while flushing " + device.name(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException(device.name() + ": flush did not complete", e);
+    }
+  }
+
+  private void checkWritable(String path) throws IOException {
+    if (readOnly) {
+      throw new FileSystemException(path, null, "read-only file system");
+    }
+  }
+
   // ---- inodes ----
 
   /** Port of ext2_iget(), fs/ext2/inode.c: the parsed, checked inode {@code ino}. */
@@ -248,7 +458,12 @@ final class Ext2FileSystem implements FileSystem {
     try {
       inode =
           new Ext2Inode(
-              ino, sb.blockBits(), bh.data(), (int) (byteOffset % sb.blockSize), sb.revLevel > 0);
+              ino,
+              sb.blockBits(),
+              bh.data(),
+              (int) (byteOffset % sb.blockSize),
+              sb.inodeSize,
+              sb.revLevel > 0);
     } finally {
       bh.put();
     }
@@ -502,10 +717,7 @@ final class Ext2FileSystem implements FileSystem {
           if (!inode.isRegular()) {
             throw new FileSystemException(path, null, "not a regular file");
           }
-          CachedFileData data =
-              files.computeIfAbsent(
-                  inode.ino, ino -> engine.cachedFile(path, inode, getBlock, device.name()));
-          return new Ext2FileHandle(this, path, inode, data.open());
+          return new Ext2FileHandle(this, path, inode, cachedData(path, inode).open());
         });
   }
 
@@ -519,13 +731,48 @@ final class Ext2FileSystem implements FileSystem {
     if (closed) {
       throw new IOException("filesystem on " + device.name() + " is unmounted");
     }
-    // Nothing is ever dirty on a read-only mount.
+    if (readOnly) {
+      return;
+    }
+    IOException first = null;
+    for (CachedFileData data : files.values()) {
+      try (FileHandle h = data.open()) {
+        h.fsync();
+      } catch (IOException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    syncMetadata();
+    if (first != null) {
+      throw first;
+    }
   }
 
   @Override
-  public void close() {
+  public void close() throws IOException {
     if (closed) {
       return;
+    }
+    IOException failure = null;
+    if (!readOnly) {
+      try {
+        sync();
+        lock();
+        try {
+          if (wasValid) {
+            sb.state |= STATE_VALID;
+          }
+          superDirty = true;
+          writeSuper();
+        } finally {
+          unlock();
+        }
+        syncMetadata();
+      } catch (IOException e) {
+        failure = e;
+      }
     }
     closed = true;
     for (CachedFileData data : files.values()) {
@@ -535,6 +782,642 @@ final class Ext2FileSystem implements FileSystem {
     inodes.clear();
     dcache.clear();
     engine.forgetDevice(device);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  // ---- the write half: names ----
+
+  /** A parent directory and a name in it. */
+  private record Place(Ext2Inode dir, String name, byte[] bytes) {}
+
+  private Place place(String path) throws IOException {
+    String p = path;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    int slash = p.lastIndexOf('/');
+    String parent = slash <= 0 ? "/" : p.substring(0, slash);
+    String name = p.substring(slash + 1);
+    if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+      throw new FileSystemException(path, null, "invalid name");
+    }
+    byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > 255) {
+      throw new FileSystemException(path, null, "file name too long");
+    }
+    Ext2Inode dir = resolve(parent, true);
+    if (!dir.isDir()) {
+      throw new NotDirectoryException(parent);
+    }
+    return new Place(dir, name, bytes);
+  }
+
+  private static int fileTypeCode(Ext2Inode i) {
+    return switch (i.type()) {
+      case REGULAR -> 1;
+      case DIRECTORY -> 2;
+      case CHAR_DEVICE -> 3;
+      case BLOCK_DEVICE -> 4;
+      case FIFO -> 5;
+      case SOCKET -> 6;
+      case SYMLINK -> 7;
+      default -> 0;
+    };
+  }
+
+  private long mapDirBlock(Ext2Inode dir, long b, boolean create) throws IOException {
+    BufferHead map = new BufferHead();
+    map.setSize(sb.blockSize);
+    getBlock.getBlock(dir, b, map, create);
+    if (!map.isMapped()) {
+      throw corrupt("directory has a hole at block " + b, dir.ino, -1);
+    }
+    return map.blocknr();
+  }
+
+  private void writeEntry(ByteBuffer d, int offs, long ino, int recLen, byte[] name, int type) {
+    ByteBuffer b = d.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(offs, (int) ino);
+    b.putShort(offs + 4, (short) recLen);
+    b.put(offs + 6, (byte) name.length);
+    b.put(offs + 7, sb.hasIncompat(Ext2Features.INCOMPAT_FILETYPE) ? (byte) type : 0);
+    b.put(offs + 8, name);
+  }
+
+  /** Port of ext2_add_link(): into free space of an existing block, else a new block. */
+  private void addEntry(Ext2Inode dir, byte[] name, Ext2Inode target) throws IOException {
+    int need = DirEntries.recLen(name.length);
+    long nblocks = dir.size() / sb.blockSize;
+    for (long b = 0; b < nblocks; b++) {
+      long phys = mapDirBlock(dir, b, false);
+      BufferHead bh = bc.bread(phys);
+      try {
+        ByteBuffer d = bh.data().order(ByteOrder.LITTLE_ENDIAN);
+        DirEntries.parse(d, sb, dir.ino, b, phys, new ArrayList<>()); // validates the block
+        int offs = 0;
+        while (offs < sb.blockSize) {
+          long ino = Integer.toUnsignedLong(d.getInt(offs));
+          int recLen = Short.toUnsignedInt(d.getShort(offs + 4));
+          int nameLen = Byte.toUnsignedInt(d.get(offs + 6));
+          int used = DirEntries.recLen(nameLen);
+          if (ino == 0 && recLen >= need) {
+            writeEntry(d, offs, target.ino, recLen, name, fileTypeCode(target));
+            bc.markBufferDirty(bh);
+            entryAdded(dir, name, target.ino);
+            return;
+          }
+          if (ino != 0 && recLen >= used + need) {
+            d.putShort(offs + 4, (short) used);
+            writeEntry(d, offs + used, target.ino, recLen - used, name, fileTypeCode(target));
+            bc.markBufferDirty(bh);
+            entryAdded(dir, name, target.ino);
+            return;
+          }
+          offs += recLen;
+        }
+      } finally {
+        bh.put();
+      }
+    }
+    long phys = mapDirBlock(dir, nblocks, true);
+    ByteBuffer block = ByteBuffer.allocate(sb.blockSize);
+    writeEntry(block, 0, target.ino, sb.blockSize, name, fileTypeCode(target));
+    writeNewBlock(phys, block);
+    dir.setSize(dir.size() + sb.blockSize);
+    entryAdded(dir, name, target.ino);
+  }
+
+  private void entryAdded(Ext2Inode dir, byte[] name, long ino) {
+    dir.mtime = now();
+    dir.ctime = dir.mtime;
+    dir.flags &= ~Ext2Inode.INDEX_FL; // a changed indexed directory is read linearly from now on
+    inodeChanged(dir);
+    Map<String, Long> names = dcache.get(dir.ino);
+    if (names != null) {
+      names.put(new String(name, StandardCharsets.ISO_8859_1), ino);
+    }
+  }
+
+  /** Port of ext2_delete_entry(): merges the entry into the one before it. */
+  private void removeEntry(Ext2Inode dir, byte[] name) throws IOException {
+    long nblocks = dir.size() / sb.blockSize;
+    for (long b = 0; b < nblocks; b++) {
+      long phys = mapDirBlock(dir, b, false);
+      BufferHead bh = bc.bread(phys);
+      try {
+        ByteBuffer d = bh.data().order(ByteOrder.LITTLE_ENDIAN);
+        DirEntries.parse(d, sb, dir.ino, b, phys, new ArrayList<>());
+        int offs = 0;
+        int prev = -1;
+        while (offs < sb.blockSize) {
+          long ino = Integer.toUnsignedLong(d.getInt(offs));
+          int recLen = Short.toUnsignedInt(d.getShort(offs + 4));
+          int nameLen = Byte.toUnsignedInt(d.get(offs + 6));
+          if (ino != 0 && nameLen == name.length) {
+            byte[] n = new byte[nameLen];
+            d.get(offs + 8, n);
+            if (Arrays.equals(n, name)) {
+              if (prev >= 0) {
+                int prevLen = Short.toUnsignedInt(d.getShort(prev + 4));
+                d.putShort(prev + 4, (short) (prevLen + recLen));
+              } else {
+                d.putInt(offs, 0);
+              }
+              bc.markBufferDirty(bh);
+              dir.mtime = now();
+              dir.ctime = dir.mtime;
+              dir.flags &= ~Ext2Inode.INDEX_FL;
+              inodeChanged(dir);
+              Map<String, Long> names = dcache.get(dir.ino);
+              if (names != null) {
+                names.remove(new String(name, StandardCharsets.ISO_8859_1));
+              }
+              return;
+            }
+          }
+          prev = offs;
+          offs += recLen;
+        }
+      } finally {
+        bh.put();
+      }
+    }
+    throw corrupt("directory entry vanished during removal", dir.ino, -1);
+  }
+
+  /** Points the ".." entry of {@code dir} at {@code parent}. */
+  private void setDotDot(Ext2Inode dir, long parent) throws IOException {
+    long phys = mapDirBlock(dir, 0, false);
+    BufferHead bh = bc.bread(phys);
+    try {
+      ByteBuffer d = bh.data().order(ByteOrder.LITTLE_ENDIAN);
+      int first = Short.toUnsignedInt(d.getShort(4));
+      if (first >= sb.blockSize || d.get(first + 8) != '.' || d.get(first + 9) != '.') {
+        throw corrupt("directory without a '..' entry", dir.ino, phys);
+      }
+      d.putInt(first, (int) parent);
+      bc.markBufferDirty(bh);
+    } finally {
+      bh.put();
+    }
+    Map<String, Long> names = dcache.get(dir.ino);
+    if (names != null) {
+      names.put("..", parent);
+    }
+  }
+
+  private Ext2Inode newInode(Ext2Inode parent, int mode) throws IOException {
+    boolean dir = (mode & Ext2Inode.S_IFMT) == Ext2Inode.S_IFDIR;
+    long ino = alloc.allocInode(parent.ino, dir);
+    Ext2Inode ei = new Ext2Inode(ino, sb.blockBits(), sb.inodeSize);
+    ei.mode = mode;
+    ei.links = 1;
+    long t = now();
+    ei.atime = t;
+    ei.ctime = t;
+    ei.mtime = t;
+    ei.generation = ino;
+    inodes.put(ino, ei);
+    dcache.remove(ino);
+    corruption.remove(ino);
+    inodeChanged(ei);
+    return ei;
+  }
+
+  private Ext2Inode create(Place at, int mode) throws IOException {
+    if (lookup(at.dir(), at.name()) >= 0) {
+      throw new java.nio.file.FileAlreadyExistsException(at.name());
+    }
+    Ext2Inode ei = newInode(at.dir(), mode);
+    try {
+      addEntry(at.dir(), at.bytes(), ei);
+    } catch (IOException e) {
+      ei.links = 0;
+      deleteInode(ei);
+      throw e;
+    }
+    return ei;
+  }
+
+  /** Frees an inode whose last link is gone, with its blocks. Holds the lock. */
+  private void deleteInode(Ext2Inode ei) throws IOException {
+    if (!ei.isFastSymlink()) {
+      new Ext2Truncate(this, bc, ei).freeFrom(0);
+    }
+    ei.setSize(0);
+    ei.dtime = now();
+    ei.links = 0;
+    alloc.freeInode(ei.ino, ei.isDir());
+    writeInode(ei);
+    dirtyInodes.remove(ei);
+    inodes.remove(ei.ino);
+    dcache.remove(ei.ino);
+  }
+
+  private void dropFileCache(long ino) {
+    CachedFileData data = files.remove(ino);
+    if (data != null) {
+      data.dropPages(0);
+    }
+  }
+
+  @Override
+  public FileHandle openWrite(String path, boolean create, boolean truncate, int permissions)
+      throws IOException {
+    return guard(
+        path,
+        () -> {
+          checkWritable(path);
+          Ext2Inode inode;
+          lock();
+          try {
+            Place at = place(path);
+            long ino = lookup(at.dir(), at.name());
+            if (ino < 0) {
+              if (!create) {
+                throw new NoSuchFileException(path);
+              }
+              inode = create(at, Ext2Inode.S_IFREG | (permissions & 07777));
+            } else {
+              inode = resolve(path, true);
+            }
+          } finally {
+            unlock();
+          }
+          if (inode.isDir()) {
+            throw new FileSystemException(path, null, "is a directory");
+          }
+          if (!inode.isRegular()) {
+            throw new FileSystemException(path, null, "not a regular file");
+          }
+          if (truncate && inode.size() > 0) {
+            truncateInode(path, inode, 0);
+          }
+          return new Ext2FileHandle(this, path, inode, cachedData(path, inode).open());
+        });
+  }
+
+  private CachedFileData cachedData(String path, Ext2Inode inode) {
+    return files.computeIfAbsent(
+        inode.ino, ino -> engine.cachedFile(path, inode, getBlock, device.name()));
+  }
+
+  /** Ensures a size over 2 GiB is allowed: large_file (set on demand for revision 1). */
+  void allowSize(String path, long size) throws IOException {
+    if (size <= Integer.MAX_VALUE || sb.hasRoCompat(Ext2Features.RO_COMPAT_LARGE_FILE)) {
+      return;
+    }
+    if (sb.revLevel == Ext2Superblock.GOOD_OLD_REV) {
+      throw new FileSystemException(path, null, "file too large for a revision 0 filesystem");
+    }
+    lock();
+    try {
+      sb.featureRoCompat |= Ext2Features.RO_COMPAT_LARGE_FILE;
+      superDirty = true;
+    } finally {
+      unlock();
+    }
+  }
+
+  @Override
+  public void mkdir(String path, int permissions) throws IOException {
+    guard(
+        path,
+        () -> {
+          checkWritable(path);
+          lock();
+          try {
+            Place at = place(path);
+            if (lookup(at.dir(), at.name()) >= 0) {
+              throw new java.nio.file.FileAlreadyExistsException(path);
+            }
+            Ext2Inode dir = newInode(at.dir(), Ext2Inode.S_IFDIR | (permissions & 07777));
+            try {
+              long phys = mapDirBlock(dir, 0, true);
+              ByteBuffer block = ByteBuffer.allocate(sb.blockSize);
+              writeEntry(block, 0, dir.ino, 12, new byte[] {'.'}, 2);
+              writeEntry(block, 12, at.dir().ino, sb.blockSize - 12, new byte[] {'.', '.'}, 2);
+              writeNewBlock(phys, block);
+              dir.setSize(sb.blockSize);
+              dir.links = 2;
+              addEntry(at.dir(), at.bytes(), dir);
+            } catch (IOException e) {
+              dir.links = 0;
+              deleteInode(dir);
+              throw e;
+            }
+            at.dir().links++;
+            inodeChanged(at.dir());
+            return null;
+          } finally {
+            unlock();
+          }
+        });
+  }
+
+  @Override
+  public void unlink(String path) throws IOException {
+    guard(
+        path,
+        () -> {
+          checkWritable(path);
+          Ext2Inode victim;
+          lock();
+          try {
+            Place at = place(path);
+            long ino = lookup(at.dir(), at.name());
+            if (ino < 0) {
+              throw new NoSuchFileException(path);
+            }
+            victim = iget(ino);
+            if (victim.isDir()) {
+              throw new FileSystemException(path, null, "is a directory");
+            }
+            removeEntry(at.dir(), at.bytes());
+            victim.links--;
+            victim.ctime = now();
+            inodeChanged(victim);
+          } finally {
+            unlock();
+          }
+          if (victim.links == 0) {
+            dropFileCache(victim.ino);
+            lock();
+            try {
+              deleteInode(victim);
+            } finally {
+              unlock();
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void rmdir(String path) throws IOException {
+    guard(
+        path,
+        () -> {
+          checkWritable(path);
+          lock();
+          try {
+            Place at = place(path);
+            long ino = lookup(at.dir(), at.name());
+            if (ino < 0) {
+              throw new NoSuchFileException(path);
+            }
+            Ext2Inode dir = iget(ino);
+            if (!dir.isDir()) {
+              throw new NotDirectoryException(path);
+            }
+            removeDirectory(at, dir, path);
+            return null;
+          } finally {
+            unlock();
+          }
+        });
+  }
+
+  private void removeDirectory(Place at, Ext2Inode dir, String path) throws IOException {
+    for (DirEntries.Raw e : readDir(dir)) {
+      String n = new String(e.name(), StandardCharsets.UTF_8);
+      if (!n.equals(".") && !n.equals("..")) {
+        throw new java.nio.file.DirectoryNotEmptyException(path);
+      }
+    }
+    removeEntry(at.dir(), at.bytes());
+    at.dir().links--;
+    inodeChanged(at.dir());
+    dir.links = 0;
+    deleteInode(dir);
+  }
+
+  @Override
+  public void rename(String from, String to) throws IOException {
+    guard(
+        from,
+        () -> {
+          checkWritable(from);
+          Ext2Inode replaced = null;
+          lock();
+          try {
+            Place src = place(from);
+            long ino = lookup(src.dir(), src.name());
+            if (ino < 0) {
+              throw new NoSuchFileException(from);
+            }
+            Ext2Inode moving = iget(ino);
+            Place dst = place(to);
+            if (moving.isDir()) {
+              // Refuse to move a directory into itself or below it.
+              for (Ext2Inode d = dst.dir(); ; ) {
+                if (d.ino == moving.ino) {
+                  throw new FileSystemException(from, to, "cannot move a directory into itself");
+                }
+                if (d.ino == ROOT_INO) {
+                  break;
+                }
+                long up = lookup(d, "..");
+                if (up < 0 || up == d.ino) {
+                  break;
+                }
+                d = iget(up);
+              }
+            }
+            long existing = lookup(dst.dir(), dst.name());
+            if (existing == moving.ino) {
+              return null; // the same file: nothing to do
+            }
+            if (existing >= 0) {
+              Ext2Inode target = iget(existing);
+              if (moving.isDir()) {
+                if (!target.isDir()) {
+                  throw new NotDirectoryException(to);
+                }
+                removeDirectory(dst, target, to);
+              } else {
+                if (target.isDir()) {
+                  throw new FileSystemException(to, null, "is a directory");
+                }
+                removeEntry(dst.dir(), dst.bytes());
+                target.links--;
+                target.ctime = now();
+                inodeChanged(target);
+                if (target.links == 0) {
+                  replaced = target;
+                }
+              }
+            }
+            addEntry(dst.dir(), dst.bytes(), moving);
+            removeEntry(src.dir(), src.bytes());
+            moving.ctime = now();
+            inodeChanged(moving);
+            if (moving.isDir() && src.dir().ino != dst.dir().ino) {
+              setDotDot(moving, dst.dir().ino);
+              src.dir().links--;
+              dst.dir().links++;
+              inodeChanged(src.dir());
+              inodeChanged(dst.dir());
+            }
+          } finally {
+            unlock();
+          }
+          if (replaced != null) {
+            dropFileCache(replaced.ino);
+            lock();
+            try {
+              deleteInode(replaced);
+            } finally {
+              unlock();
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void link(String target, String path) throws IOException {
+    guard(
+        path,
+        () -> {
+          checkWritable(path);
+          lock();
+          try {
+            Ext2Inode t = resolve(target, false);
+            if (t.isDir()) {
+              throw new FileSystemException(
+                  target, null, "hard links to directories are not allowed");
+            }
+            if (t.links >= 32000) {
+              throw new FileSystemException(target, null, "too many links");
+            }
+            Place at = place(path);
+            if (lookup(at.dir(), at.name()) >= 0) {
+              throw new java.nio.file.FileAlreadyExistsException(path);
+            }
+            addEntry(at.dir(), at.bytes(), t);
+            t.links++;
+            t.ctime = now();
+            inodeChanged(t);
+            return null;
+          } finally {
+            unlock();
+          }
+        });
+  }
+
+  @Override
+  public void symlink(String target, String path) throws IOException {
+    guard(
+        path,
+        () -> {
+          checkWritable(path);
+          byte[] bytes = target.getBytes(StandardCharsets.UTF_8);
+          if (bytes.length == 0 || bytes.length >= sb.blockSize) {
+            throw new FileSystemException(
+                path, null, "symlink target of " + bytes.length + " bytes");
+          }
+          lock();
+          try {
+            Place at = place(path);
+            if (lookup(at.dir(), at.name()) >= 0) {
+              throw new java.nio.file.FileAlreadyExistsException(path);
+            }
+            Ext2Inode link = newInode(at.dir(), Ext2Inode.S_IFLNK | 0777);
+            try {
+              if (bytes.length < FAST_SYMLINK_MAX) {
+                System.arraycopy(bytes, 0, link.blockBytes, 0, bytes.length);
+                link.setSize(bytes.length);
+              } else {
+                long phys = mapDirBlock(link, 0, true);
+                writeNewBlock(phys, ByteBuffer.wrap(Arrays.copyOf(bytes, sb.blockSize)));
+                link.setSize(bytes.length);
+              }
+              addEntry(at.dir(), at.bytes(), link);
+            } catch (IOException e) {
+              link.links = 0;
+              deleteInode(link);
+              throw e;
+            }
+            return null;
+          } finally {
+            unlock();
+          }
+        });
+  }
+
+  @Override
+  public void truncate(String path, long size) throws IOException {
+    guard(
+        path,
+        () -> {
+          checkWritable(path);
+          if (size < 0) {
+            throw new FileSystemException(path, null, "negative size");
+          }
+          Ext2Inode inode = resolve(path, true);
+          if (!inode.isRegular()) {
+            throw new FileSystemException(path, null, "not a regular file");
+          }
+          truncateInode(path, inode, size);
+          return null;
+        });
+  }
+
+  /**
+   * Sets a file's size: the page cache drops what is beyond and zeroes the tail of the last page
+   * (the kernel's truncate_setsize), then the blocks beyond are freed (ext2_truncate_blocks). A
+   * grown file gets a hole.
+   */
+  private void truncateInode(String path, Ext2Inode inode, long size) throws IOException {
+    allowSize(path, size);
+    long old = inode.size();
+    CachedFileData data = cachedData(path, inode);
+    if (size < old) {
+      long blockEnd = Math.min(old, (size + sb.blockSize - 1) / sb.blockSize * sb.blockSize);
+      if (blockEnd > size) {
+        // Zero the rest of the last block through the page cache, so the disk has no stale tail.
+        try (FileHandle h = data.open()) {
+          h.write(size, ByteBuffer.allocate((int) (blockEnd - size)));
+        }
+      }
+    }
+    data.truncate(size);
+    lock();
+    try {
+      if (size < old) {
+        new Ext2Truncate(this, bc, inode).freeFrom((size + sb.blockSize - 1) / sb.blockSize);
+        inode.lastAllocLogical = -1;
+      }
+      inode.setSize(size);
+      inode.mtime = now();
+      inode.ctime = inode.mtime;
+      inodeChanged(inode);
+    } finally {
+      unlock();
+    }
+  }
+
+  @Override
+  public void setAttributes(String path, int permissions, long mtime) throws IOException {
+    guard(
+        path,
+        () -> {
+          checkWritable(path);
+          lock();
+          try {
+            Ext2Inode inode = resolve(path, false);
+            inode.mode = (inode.mode & Ext2Inode.S_IFMT) | (permissions & 07777);
+            inode.mtime = mtime;
+            inode.ctime = now();
+            inodeChanged(inode);
+            return null;
+          } finally {
+            unlock();
+          }
+        });
   }
 
   Ext2Superblock superblock() {

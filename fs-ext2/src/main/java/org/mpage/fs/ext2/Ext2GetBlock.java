@@ -76,6 +76,36 @@ final class Ext2GetBlock implements GetBlock {
     return Ext2Inode.NDIR_BLOCKS + ptrs + ptrs * ptrs + ptrs * ptrs * ptrs;
   }
 
+  /** What a lookup found: the pointer at each level of the path (0 where the branch ends). */
+  private record Branch(long[] chain, int partialLevel) {
+    long dataBlock() {
+      return partialLevel < 0 ? chain[chain.length - 1] : 0;
+    }
+  }
+
+  /** Port of ext2_get_branch(): follows the path, reading indirect blocks. */
+  private Branch getBranch(Ext2Inode ei, BlockPath path) throws IOException {
+    int depth = path.depth();
+    int[] offsets = path.offsets();
+    long[] chain = new long[depth];
+    long p = ei.block[offsets[0]];
+    chain[0] = p;
+    for (int level = 1; level < depth; level++) {
+      if (p == 0) {
+        return new Branch(chain, level - 1);
+      }
+      fs.checkBlock(p, ei.ino, "indirect block");
+      p = fs.readPointers(p, ei.ino)[offsets[level]];
+      chain[level] = p;
+    }
+    return new Branch(chain, p == 0 ? depth - 1 : -1);
+  }
+
+  /** The pointer array holding level {@code level}'s slot: the inode's, or an indirect block's. */
+  private long[] slotsAt(Ext2Inode ei, Branch br, int level) throws IOException {
+    return level == 0 ? ei.block : fs.readPointers(br.chain()[level - 1], ei.ino);
+  }
+
   @Override
   public void getBlock(Inode inode, long iblock, BufferHead bh, boolean create) throws IOException {
     Ext2Inode ei = (Ext2Inode) inode;
@@ -85,42 +115,158 @@ final class Ext2GetBlock implements GetBlock {
     if (path.depth() == 0) {
       throw fs.corrupt("block " + iblock + " is beyond the largest possible file", ei.ino, -1);
     }
-    if (create && !fs.readOnly()) {
-      throw new IOException("ext2 block allocation is not available yet (read-only driver)");
+    Branch br = getBranch(ei, path);
+    if (br.dataBlock() != 0) {
+      mapExisting(ei, path, br, maxBlocks, bh);
+      return;
     }
-    // Walk the branch; a zero pointer anywhere means a hole.
-    int[] offsets = path.offsets();
-    long ptr = ei.block[offsets[0]];
-    long[] holder = null; // the pointer array of the last level, for the contiguity scan
-    int holderSlot = offsets[0];
-    for (int level = 1; level < path.depth(); level++) {
-      if (ptr == 0) {
-        return; // hole
+    if (!create) {
+      return; // a hole
+    }
+    if (fs.readOnly()) {
+      throw new IOException(fs.device().name() + ": read-only file system");
+    }
+    fs.lock();
+    try {
+      br = getBranch(ei, path); // another writer may have filled it meanwhile
+      if (br.dataBlock() != 0) {
+        mapExisting(ei, path, br, maxBlocks, bh);
+        return;
       }
-      fs.checkBlock(ptr, ei.ino, "indirect block");
-      long[] slots = fs.readPointers(ptr, ei.ino);
-      ptr = slots[offsets[level]];
-      holder = slots;
-      holderSlot = offsets[level];
+      allocateBranch(ei, iblock, path, br, maxBlocks, bh);
+    } finally {
+      fs.unlock();
     }
-    if (ptr == 0) {
-      return; // hole
-    }
+  }
+
+  /**
+   * The lookup half of ext2_get_blocks(): as many consecutive blocks as asked, up to a boundary.
+   */
+  private void mapExisting(Ext2Inode ei, BlockPath path, Branch br, int maxBlocks, BufferHead bh)
+      throws IOException {
+    int depth = path.depth();
+    int slot = path.offsets()[depth - 1];
+    long ptr = br.dataBlock();
     fs.checkBlock(ptr, ei.ino, "data block");
+    long[] holder = depth == 1 ? ei.block : fs.readPointers(br.chain()[depth - 2], ei.ino);
     int count = 1;
     while (count < maxBlocks && count <= path.blocksToBoundary()) {
-      long next = holder == null ? ei.block[holderSlot + count] : holder[holderSlot + count];
-      if (next != ptr + count) {
+      if (holder[slot + count] != ptr + count) {
         break;
       }
       count++;
     }
     fs.checkBlock(ptr + count - 1, ei.ino, "data block");
     bh.map(fs.device(), ptr);
-    bh.setSize(count << blockBits);
+    bh.setSize(count << ei.blockBits());
     if (boundaryHints && count > path.blocksToBoundary()) {
       bh.set(BhState.BOUNDARY);
     }
+  }
+
+  /**
+   * The allocating half of ext2_get_blocks() (ext2_alloc_branch and ext2_splice_branch): the
+   * missing indirect blocks first, then the data blocks, allocated together so that a new file lies
+   * on disk as data 0-11, indirect, data 12 onwards; new indirect blocks are zeroed in the device's
+   * cache, and the new branch is attached to the tree last.
+   */
+  private void allocateBranch(
+      Ext2Inode ei, long iblock, BlockPath path, Branch br, int maxBlocks, BufferHead bh)
+      throws IOException {
+    int depth = path.depth();
+    int[] offsets = path.offsets();
+    int k = br.partialLevel();
+    int indirect = depth - 1 - k;
+    long[] lastLevel = indirect > 0 ? null : slotsAt(ei, br, depth - 1);
+    int count;
+    long limit = Math.min(maxBlocks, path.blocksToBoundary() + 1);
+    if (indirect > 0) {
+      count = (int) limit;
+    } else {
+      count = 1;
+      while (count < limit && lastLevel[offsets[depth - 1] + count] == 0) {
+        count++;
+      }
+    }
+    long goal = findGoal(ei, iblock, k, offsets, br);
+    long[] ind = new long[indirect];
+    int indDone = 0;
+    long dataFirst = 0;
+    int dataCount = 0;
+    long next = goal;
+    try {
+      while (dataCount == 0) {
+        long[] got = fs.alloc().allocBlocks(next, indirect - indDone + count, ei.ino);
+        long first = got[0];
+        long n = got[1];
+        while (indDone < indirect && n > 0) {
+          ind[indDone++] = first++;
+          n--;
+        }
+        if (indDone == indirect && n > 0) {
+          dataFirst = first;
+          dataCount = (int) n;
+        }
+        next = got[0] + got[1];
+      }
+    } catch (IOException e) {
+      for (int i = 0; i < indDone; i++) {
+        fs.alloc().freeBlocks(ind[i], 1, ei.ino);
+      }
+      throw e;
+    }
+    int bs = 1 << ei.blockBits();
+    // New indirect blocks: zeroed, each pointing at the next, the last at the data.
+    for (int i = 0; i < indirect; i++) {
+      int level = k + 1 + i;
+      java.nio.ByteBuffer zero = java.nio.ByteBuffer.allocate(bs);
+      if (i + 1 < indirect) {
+        zero.order(ByteOrder.LITTLE_ENDIAN).putInt(offsets[level] * 4, (int) ind[i + 1]);
+      } else {
+        for (int d = 0; d < dataCount; d++) {
+          zero.order(ByteOrder.LITTLE_ENDIAN)
+              .putInt((offsets[level] + d) * 4, (int) (dataFirst + d));
+        }
+      }
+      fs.writeNewBlock(ind[i], zero);
+    }
+    // Splice: attach the new branch (or the new data pointers) to the existing tree.
+    if (indirect > 0) {
+      fs.setPointer(ei, br.chain(), k, offsets[k], ind[0]);
+    } else {
+      for (int d = 0; d < dataCount; d++) {
+        fs.setPointer(ei, br.chain(), depth - 1, offsets[depth - 1] + d, dataFirst + d);
+      }
+    }
+    ei.blocks += (long) (indirect + dataCount) * (bs >> 9);
+    ei.lastAllocLogical = iblock + dataCount - 1;
+    ei.lastAllocPhysical = dataFirst + dataCount - 1;
+    ei.dirty = true;
+    fs.inodeChanged(ei);
+    bh.map(fs.device(), dataFirst);
+    bh.setSize(dataCount << ei.blockBits());
+    bh.set(BhState.NEW);
+    if (boundaryHints && dataCount > path.blocksToBoundary()) {
+      bh.set(BhState.BOUNDARY);
+    }
+  }
+
+  /** Port of ext2_find_goal() and ext2_find_near(). */
+  private long findGoal(Ext2Inode ei, long iblock, int k, int[] offsets, Branch br)
+      throws IOException {
+    if (iblock == ei.lastAllocLogical + 1 && ei.lastAllocPhysical != 0) {
+      return ei.lastAllocPhysical + 1;
+    }
+    long[] slots = slotsAt(ei, br, k);
+    for (int i = offsets[k] - 1; i >= 0; i--) {
+      if (slots[i] != 0) {
+        return slots[i];
+      }
+    }
+    if (k > 0) {
+      return br.chain()[k - 1];
+    }
+    return fs.colourGoal(ei.ino);
   }
 
   /** Reads 32-bit little-endian pointers of an indirect block. */

@@ -46,10 +46,32 @@ final class Ext2Inode implements Inode {
   /** The raw bytes of the block map (i_block), where fast symlinks keep their target. */
   final byte[] blockBytes = new byte[N_BLOCKS * 4];
 
-  Ext2Inode(long ino, int blockBits, ByteBuffer raw, int offset, boolean largeFile) {
+  /** The whole on-disk inode as read, so that fields this driver does not know survive writes. */
+  final byte[] raw;
+
+  /** Set when the in-memory inode differs from its inode table copy. */
+  volatile boolean dirty;
+
+  /** Where the last allocation for this file went: the goal of the next (ext2_block_alloc_info). */
+  long lastAllocLogical = -1;
+
+  long lastAllocPhysical;
+
+  static final int INDEX_FL = 0x1000;
+
+  /** A new, zeroed inode of {@code inodeSize} bytes. */
+  Ext2Inode(long ino, int blockBits, int inodeSize) {
     this.ino = ino;
     this.blockBits = blockBits;
+    this.raw = new byte[inodeSize];
+  }
+
+  Ext2Inode(long ino, int blockBits, ByteBuffer raw, int offset, int inodeSize, boolean largeFile) {
+    this.ino = ino;
+    this.blockBits = blockBits;
+    this.raw = new byte[inodeSize];
     ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    b.get(offset, this.raw);
     mode = Short.toUnsignedInt(b.getShort(offset));
     int uidLow = Short.toUnsignedInt(b.getShort(offset + 2));
     long sizeLow = Integer.toUnsignedLong(b.getInt(offset + 4));
@@ -76,6 +98,38 @@ final class Ext2Inode implements Inode {
     // field is i_dir_acl and the size is 32 bits.
     boolean regular = (mode & S_IFMT) == S_IFREG;
     size = regular && largeFile ? sizeLow | (sizeHigh << 32) : sizeLow;
+  }
+
+  /** Serializes the inode into its slot of an inode table block: the kernel's ext2_write_inode. */
+  void writeTo(ByteBuffer table, int offset) {
+    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+    long sz = size;
+    b.putShort(0, (short) mode);
+    b.putShort(2, (short) uid);
+    b.putInt(4, (int) sz);
+    b.putInt(8, (int) atime);
+    b.putInt(12, (int) ctime);
+    b.putInt(16, (int) mtime);
+    b.putInt(20, (int) dtime);
+    b.putShort(24, (short) gid);
+    b.putShort(26, (short) links);
+    b.putInt(28, (int) blocks);
+    b.putInt(32, flags);
+    if (isFastSymlink()) {
+      b.put(40, blockBytes);
+    } else {
+      for (int i = 0; i < N_BLOCKS; i++) {
+        b.putInt(40 + 4 * i, (int) block[i]);
+      }
+    }
+    b.putInt(100, (int) generation);
+    b.putInt(104, (int) fileAcl);
+    if (isRegular()) {
+      b.putInt(108, (int) (sz >>> 32));
+    }
+    b.putShort(120, (short) (uid >>> 16));
+    b.putShort(122, (short) (gid >>> 16));
+    table.duplicate().put(offset, raw);
   }
 
   FileType type() {
@@ -130,6 +184,7 @@ final class Ext2Inode implements Inode {
   @Override
   public void setSize(long size) {
     this.size = size;
+    this.dirty = true;
   }
 
   @Override

@@ -21,17 +21,17 @@ final class Ext2Superblock {
   final long inodesCount;
   final long blocksCount;
   final long rBlocksCount;
-  final long freeBlocksCount;
-  final long freeInodesCount;
+  long freeBlocksCount;
+  long freeInodesCount;
   final long firstDataBlock;
   final int logBlockSize;
   final long blocksPerGroup;
   final long inodesPerGroup;
-  final long mtime;
-  final long wtime;
+  long mtime;
+  long wtime;
   final int mntCount;
   final int magic;
-  final int state;
+  int state;
   final int errors;
   final int revLevel;
   final long lastCheck;
@@ -39,7 +39,7 @@ final class Ext2Superblock {
   final int inodeSize;
   final int featureCompat;
   final int featureIncompat;
-  final int featureRoCompat;
+  int featureRoCompat;
   final byte[] uuid = new byte[16];
   final String volumeName;
   final String lastMounted;
@@ -47,9 +47,13 @@ final class Ext2Superblock {
   final int blockSize;
   final long groupsCount;
 
+  /** The superblock as read, so that fields this driver does not know survive writes. */
+  final byte[] raw = new byte[SIZE];
+
   /** Parses and checks; {@code deviceBytes} is the device's size. */
   Ext2Superblock(ByteBuffer raw, long deviceBytes) throws CorruptFilesystemException {
     ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    b.get(0, this.raw);
     inodesCount = u32(b, 0);
     blocksCount = u32(b, 4);
     rBlocksCount = u32(b, 8);
@@ -143,6 +147,36 @@ final class Ext2Superblock {
           -1,
           -1);
     }
+  }
+
+  /** Serializes the changing fields over the raw copy and writes it at {@code offset}. */
+  void writeTo(ByteBuffer block, int offset) {
+    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(12, (int) freeBlocksCount);
+    b.putInt(16, (int) freeInodesCount);
+    b.putInt(44, (int) mtime);
+    b.putInt(48, (int) wtime);
+    b.putShort(58, (short) state);
+    if (revLevel > 0) {
+      b.putInt(100, featureRoCompat);
+    }
+    block.duplicate().put(offset, raw);
+  }
+
+  /** Block groups that hold a superblock backup: 0, 1 and powers of 3, 5, 7 (sparse_super). */
+  boolean groupHasSuper(long group) {
+    if (!hasRoCompat(Ext2Features.RO_COMPAT_SPARSE_SUPER) || group <= 1) {
+      return true;
+    }
+    return isPower(group, 3) || isPower(group, 5) || isPower(group, 7);
+  }
+
+  private static boolean isPower(long n, int base) {
+    long p = base;
+    while (p < n) {
+      p *= base;
+    }
+    return p == n;
   }
 
   int blockBits() {

@@ -34,13 +34,19 @@ final class Mounted implements AutoCloseable {
 
   static Mounted on(BlockDevice dev, Map<String, String> options, int readAheadKb)
       throws IOException {
+    return on(dev, options, readAheadKb, true);
+  }
+
+  static Mounted on(BlockDevice dev, Map<String, String> options, int readAheadKb, boolean readOnly)
+      throws IOException {
     MpageEngine engine =
         new MpageEngine(
             MpageEngine.Config.defaults()
                 .withReadAheadKb(readAheadKb)
                 .withFlusher(false, 1000, 1000));
     try {
-      FileSystem fs = new Ext2FileSystemType().mount(dev, engine, new MountOptions(true, options));
+      FileSystem fs =
+          new Ext2FileSystemType().mount(dev, engine, new MountOptions(readOnly, options));
       return new Mounted(engine, dev, fs);
     } catch (IOException | RuntimeException e) {
       engine.close();

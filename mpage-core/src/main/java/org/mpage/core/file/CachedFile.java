@@ -50,6 +50,11 @@ public final class CachedFile implements org.mpage.api.fs.CachedFileData {
   }
 
   @Override
+  public void truncate(long size) {
+    new OpenFile(this).truncate(size);
+  }
+
+  @Override
   public String toString() {
     return name;
   }

@@ -1,0 +1,234 @@
+package org.mpage.fs.ext2;
+
+import java.io.IOException;
+import org.mpage.api.fs.BufferCache;
+import org.mpage.api.page.BufferHead;
+import org.mpage.api.page.NoSpaceException;
+
+/**
+ * Block and inode allocation over the bitmaps: the kernel's fs/ext2/balloc.c and ialloc.c, without
+ * reservation windows (a file's next block goes right after its last one, so a file written
+ * sequentially comes out contiguous as long as the space after it is free). Counts in the group
+ * descriptors and the superblock are kept exact. Callers hold the filesystem's lock.
+ */
+final class Ext2Alloc {
+  private final Ext2FileSystem fs;
+  private final Ext2Superblock sb;
+  private final BufferCache bc;
+
+  Ext2Alloc(Ext2FileSystem fs, Ext2Superblock sb, BufferCache bc) {
+    this.fs = fs;
+    this.sb = sb;
+    this.bc = bc;
+  }
+
+  long groupStart(long g) {
+    return sb.firstDataBlock + g * sb.blocksPerGroup;
+  }
+
+  /** Whether {@code block} is the group's own metadata (superblock copy, tables, bitmaps). */
+  private boolean isMetadata(long g, long block) {
+    GroupDesc gd = fs.group(g);
+    long start = groupStart(g);
+    if (sb.groupHasSuper(g)) {
+      long gdtBlocks = (sb.groupsCount * GroupDesc.SIZE + sb.blockSize - 1) / sb.blockSize;
+      if (block < start + 1 + gdtBlocks) {
+        return true;
+      }
+    }
+    long tableBlocks = (sb.inodesPerGroup * sb.inodeSize + sb.blockSize - 1) / sb.blockSize;
+    return block == gd.blockBitmap()
+        || block == gd.inodeBitmap()
+        || (block >= gd.inodeTable() && block < gd.inodeTable() + tableBlocks);
+  }
+
+  /**
+   * Allocates up to {@code count} consecutive blocks, starting as near {@code goal} as free space
+   * allows: the kernel's {@code ext2_new_blocks}. Returns {first, n}.
+   *
+   * @throws NoSpaceException when no block is free
+   */
+  long[] allocBlocks(long goal, int count, long ino) throws IOException {
+    if (sb.freeBlocksCount == 0) {
+      throw new NoSpaceException("no free blocks left on " + fs.device().name());
+    }
+    if (goal < sb.firstDataBlock || goal >= sb.blocksCount) {
+      goal = sb.firstDataBlock;
+    }
+    long groups = sb.groupsCount;
+    long g0 = (goal - sb.firstDataBlock) / sb.blocksPerGroup;
+    for (long i = 0; i <= groups; i++) {
+      long g = (g0 + i) % groups;
+      GroupDesc gd = fs.group(g);
+      if (gd.freeBlocks == 0) {
+        continue;
+      }
+      long start = groupStart(g);
+      long nblocks = sb.groupOfBlockCount(g);
+      int from = i == 0 ? (int) (goal - start) : 0;
+      long[] got = allocInGroup(g, gd, start, nblocks, from, count, ino);
+      if (got == null && i == 0 && from > 0) {
+        got = allocInGroup(g, gd, start, nblocks, 0, count, ino);
+      }
+      if (got != null) {
+        return got;
+      }
+    }
+    throw new NoSpaceException("no free blocks left on " + fs.device().name());
+  }
+
+  private long[] allocInGroup(
+      long g, GroupDesc gd, long start, long nblocks, int from, int count, long ino)
+      throws IOException {
+    BufferHead bh = bc.bread(gd.blockBitmap());
+    try {
+      java.nio.ByteBuffer map = bh.data();
+      for (int bit = from; bit < nblocks; bit++) {
+        if (testBit(map, bit)) {
+          continue;
+        }
+        if (isMetadata(g, start + bit)) {
+          throw fs.corrupt(
+              "block bitmap of group " + g + " marks metadata block " + (start + bit) + " free",
+              ino,
+              gd.blockBitmap());
+        }
+        int n = 1;
+        while (n < count
+            && bit + n < nblocks
+            && !testBit(map, bit + n)
+            && !isMetadata(g, start + bit + n)) {
+          n++;
+        }
+        for (int k = 0; k < n; k++) {
+          setBit(map, bit + k, true);
+        }
+        bc.markBufferDirty(bh);
+        gd.freeBlocks -= n;
+        sb.freeBlocksCount -= n;
+        fs.groupChanged(g);
+        return new long[] {start + bit, n};
+      }
+      return null;
+    } finally {
+      bh.put();
+    }
+  }
+
+  /** Returns blocks to the free pool: the kernel's {@code ext2_free_blocks}. */
+  void freeBlocks(long block, long count, long ino) throws IOException {
+    for (long b = block; b < block + count; b++) {
+      fs.checkBlock(b, ino, "block being freed");
+      long g = (b - sb.firstDataBlock) / sb.blocksPerGroup;
+      GroupDesc gd = fs.group(g);
+      BufferHead bh = bc.bread(gd.blockBitmap());
+      try {
+        int bit = (int) (b - groupStart(g));
+        if (!testBit(bh.data(), bit)) {
+          throw fs.corrupt("freeing block " + b + " which is already free", ino, b);
+        }
+        setBit(bh.data(), bit, false);
+        bc.markBufferDirty(bh);
+      } finally {
+        bh.put();
+      }
+      gd.freeBlocks++;
+      sb.freeBlocksCount++;
+      fs.groupChanged(g);
+    }
+  }
+
+  /**
+   * Allocates an inode: directories go to a group with more free inodes than average and the most
+   * free blocks (spreading the tree), files to their parent's group first: the kernel's {@code
+   * ext2_new_inode}.
+   */
+  long allocInode(long parentIno, boolean dir) throws IOException {
+    if (sb.freeInodesCount == 0) {
+      throw new NoSpaceException("no free inodes left on " + fs.device().name());
+    }
+    long groups = sb.groupsCount;
+    long parentGroup = (parentIno - 1) / sb.inodesPerGroup;
+    long[] order = new long[(int) groups];
+    if (dir) {
+      long avgFree = sb.freeInodesCount / groups;
+      long best = -1;
+      for (long g = 0; g < groups; g++) {
+        GroupDesc gd = fs.group(g);
+        if (gd.freeInodes > 0 && gd.freeInodes >= avgFree) {
+          if (best < 0 || gd.freeBlocks > fs.group(best).freeBlocks) {
+            best = g;
+          }
+        }
+      }
+      long first = best < 0 ? parentGroup : best;
+      for (int i = 0; i < groups; i++) {
+        order[i] = (first + i) % groups;
+      }
+    } else {
+      for (int i = 0; i < groups; i++) {
+        order[i] = (parentGroup + i) % groups;
+      }
+    }
+    for (long g : order) {
+      GroupDesc gd = fs.group(g);
+      if (gd.freeInodes == 0) {
+        continue;
+      }
+      BufferHead bh = bc.bread(gd.inodeBitmap());
+      try {
+        for (int bit = 0; bit < sb.inodesPerGroup; bit++) {
+          long ino = g * sb.inodesPerGroup + bit + 1;
+          if (ino < sb.firstIno || testBit(bh.data(), bit)) {
+            continue;
+          }
+          setBit(bh.data(), bit, true);
+          bc.markBufferDirty(bh);
+          gd.freeInodes--;
+          sb.freeInodesCount--;
+          if (dir) {
+            gd.usedDirs++;
+          }
+          fs.groupChanged(g);
+          return ino;
+        }
+      } finally {
+        bh.put();
+      }
+    }
+    throw new NoSpaceException("no free inodes left on " + fs.device().name());
+  }
+
+  /** Releases an inode number: the kernel's {@code ext2_free_inode}. */
+  void freeInode(long ino, boolean dir) throws IOException {
+    long g = (ino - 1) / sb.inodesPerGroup;
+    int bit = (int) ((ino - 1) % sb.inodesPerGroup);
+    GroupDesc gd = fs.group(g);
+    BufferHead bh = bc.bread(gd.inodeBitmap());
+    try {
+      if (!testBit(bh.data(), bit)) {
+        throw fs.corrupt("freeing inode " + ino + " which is already free", ino, gd.inodeBitmap());
+      }
+      setBit(bh.data(), bit, false);
+      bc.markBufferDirty(bh);
+    } finally {
+      bh.put();
+    }
+    gd.freeInodes++;
+    sb.freeInodesCount++;
+    if (dir) {
+      gd.usedDirs--;
+    }
+    fs.groupChanged(g);
+  }
+
+  static boolean testBit(java.nio.ByteBuffer map, int bit) {
+    return (map.get(bit >>> 3) & (1 << (bit & 7))) != 0;
+  }
+
+  static void setBit(java.nio.ByteBuffer map, int bit, boolean on) {
+    int i = bit >>> 3;
+    byte v = map.get(i);
+    map.put(i, (byte) (on ? v | (1 << (bit & 7)) : v & ~(1 << (bit & 7))));
+  }
+}
