@@ -19,4 +19,17 @@ public interface FileSystemType {
    */
   FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
       throws IOException;
+
+  /**
+   * Writes a new, empty filesystem over the whole device. Options are type-specific (for ext2
+   * {@code block.size}: 1024, 2048 or 4096).
+   *
+   * @throws UnsupportedOperationException if this type cannot format
+   * @throws IllegalArgumentException for a bad option or a device too small
+   */
+  default void format(
+      BlockDevice device, StorageEngine engine, java.util.Map<String, String> options)
+      throws IOException {
+    throw new UnsupportedOperationException(name() + " cannot format devices");
+  }
 }

@@ -27,4 +27,19 @@ public final class Ext2FileSystemType implements FileSystemType {
       throws IOException {
     return Ext2FileSystem.mount(device, engine, options);
   }
+
+  /** Formats the device as a revision 1 ext2 (option {@code block.size}, default 4096). */
+  @Override
+  public void format(
+      BlockDevice device, StorageEngine engine, java.util.Map<String, String> options)
+      throws IOException {
+    int blockSize;
+    try {
+      blockSize = Integer.parseInt(options.getOrDefault("block.size", "4096"));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("block.size must be a number", e);
+    }
+    new Ext2Mkfs(device, engine, blockSize).run();
+    engine.forgetDevice(device);
+  }
 }

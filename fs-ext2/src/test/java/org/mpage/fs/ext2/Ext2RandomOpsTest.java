@@ -42,7 +42,10 @@ class Ext2RandomOpsTest {
     return Stream.of(
         Arguments.of("mke2fs", 1024, 11L),
         Arguments.of("mke2fs", 2048, 12L),
-        Arguments.of("mke2fs", 4096, 13L));
+        Arguments.of("mke2fs", 4096, 13L),
+        Arguments.of("mkfs", 1024, 14L),
+        Arguments.of("mkfs", 2048, 15L),
+        Arguments.of("mkfs", 4096, 16L));
   }
 
   @ParameterizedTest(name = "{0} {1}-byte blocks, seed {2}")
@@ -50,7 +53,11 @@ class Ext2RandomOpsTest {
   void randomOperations_leaveACleanImageEqualToTheModel(String maker, int blockSize, long seed)
       throws Exception {
     Path image = work.resolve("ops.img");
-    E2fs.mkfs(image, "32M", null, "-b", "" + blockSize);
+    if (maker.equals("mke2fs")) {
+      E2fs.mkfs(image, "32M", null, "-b", "" + blockSize);
+    } else {
+      Ext2MkfsTest.format(image, 32L << 20, blockSize);
+    }
     Path model = Files.createDirectory(work.resolve("model"));
     Random rnd = new Random(seed);
     String where = "seed " + seed + ", " + maker + " " + blockSize;
