@@ -51,11 +51,20 @@ public final class Cli {
           "  ls [-l] IMAGE [PATH]            one name per line",
           "  cat IMAGE PATH                  bytes to stdout (symlinks followed)",
           "  stat IMAGE PATH",
-          "  get [-r] IMAGE PATH LOCAL       copy out (symlinks kept as symlinks)");
+          "  get [-r] IMAGE PATH LOCAL       copy out (symlinks kept as symlinks)",
+          "  mkfs IMAGE SIZE [--block-size 1024|2048|4096]",
+          "  put [-r] IMAGE LOCAL PATH       copy in (replaces an existing file)",
+          "  write IMAGE PATH [--offset N]   stdin written at offset N (file created if missing)",
+          "  mkdir [-p] IMAGE PATH",
+          "  rm [-r] IMAGE PATH",
+          "  mv IMAGE FROM TO",
+          "  ln [-s] IMAGE TARGET PATH",
+          "  truncate IMAGE PATH SIZE");
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+  private final java.io.InputStream stdin;
   private final OutputStream stdout;
   private final PrintStream out;
   private final PrintStream err;
@@ -67,6 +76,12 @@ public final class Cli {
   private String deviceType = "file";
 
   public Cli(OutputStream stdout, PrintStream err, boolean stderrIsTerminal) {
+    this(java.io.InputStream.nullInputStream(), stdout, err, stderrIsTerminal);
+  }
+
+  public Cli(
+      java.io.InputStream stdin, OutputStream stdout, PrintStream err, boolean stderrIsTerminal) {
+    this.stdin = stdin;
     this.stdout = stdout;
     this.out = new PrintStream(stdout, false, java.nio.charset.StandardCharsets.UTF_8);
     this.err = err;
@@ -172,6 +187,127 @@ public final class Cli {
           printStats(s);
         }
       }
+      case "mkfs" -> {
+        Path image = image(args);
+        long size = size(required(args, "SIZE"));
+        int blockSize = 4096;
+        if ("--block-size".equals(args.peekFirst())) {
+          args.pollFirst();
+          String bs = required(args, "block size");
+          if (!bs.equals("1024") && !bs.equals("2048") && !bs.equals("4096")) {
+            throw new UsageException("--block-size takes 1024, 2048 or 4096, not " + bs);
+          }
+          blockSize = Integer.parseInt(bs);
+        }
+        done(args);
+        try {
+          Session.mkfs(image, size, blockSize);
+        } catch (IOException | IllegalArgumentException e) {
+          throw new PathError(
+              image.toString(), e instanceof IOException io ? reason(io) : e.getMessage(), e);
+        }
+      }
+      case "put" -> {
+        boolean recursive = flag(args, "-r");
+        Path image = image(args);
+        Path local = Path.of(required(args, "LOCAL"));
+        String path = required(args, "PATH");
+        done(args);
+        try (Session s = openWritable(image)) {
+          put(s, local, path, recursive);
+          s.fs.sync();
+          printStats(s);
+        }
+      }
+      case "write" -> {
+        Path image = image(args);
+        String path = required(args, "PATH");
+        long offset = 0;
+        if ("--offset".equals(args.peekFirst())) {
+          args.pollFirst();
+          offset = size(required(args, "offset"));
+        }
+        done(args);
+        try (Session s = openWritable(image)) {
+          writeStdin(s, path, offset);
+          printStats(s);
+        }
+      }
+      case "mkdir" -> {
+        boolean parents = flag(args, "-p");
+        Path image = image(args);
+        String path = required(args, "PATH");
+        done(args);
+        try (Session s = openWritable(image)) {
+          mkdir(s, path, parents);
+          printStats(s);
+        }
+      }
+      case "rm" -> {
+        boolean recursive = flag(args, "-r");
+        Path image = image(args);
+        String path = required(args, "PATH");
+        done(args);
+        try (Session s = openWritable(image)) {
+          rm(s, path, recursive);
+          printStats(s);
+        }
+      }
+      case "mv" -> {
+        Path image = image(args);
+        String from = required(args, "FROM");
+        String to = required(args, "TO");
+        done(args);
+        try (Session s = openWritable(image)) {
+          String target = to;
+          if (isDir(s, to)) {
+            target = child(to, lastName(from));
+          }
+          String t = target;
+          guarded(
+              from,
+              () -> {
+                s.fs.rename(from, t);
+                return null;
+              });
+          printStats(s);
+        }
+      }
+      case "ln" -> {
+        boolean symbolic = flag(args, "-s");
+        Path image = image(args);
+        String target = required(args, "TARGET");
+        String path = required(args, "PATH");
+        done(args);
+        try (Session s = openWritable(image)) {
+          guarded(
+              path,
+              () -> {
+                if (symbolic) {
+                  s.fs.symlink(target, path);
+                } else {
+                  s.fs.link(target, path);
+                }
+                return null;
+              });
+          printStats(s);
+        }
+      }
+      case "truncate" -> {
+        Path image = image(args);
+        String path = required(args, "PATH");
+        long size = size(required(args, "SIZE"));
+        done(args);
+        try (Session s = openWritable(image)) {
+          guarded(
+              path,
+              () -> {
+                s.fs.truncate(path, size);
+                return null;
+              });
+          printStats(s);
+        }
+      }
       case "help", "-h" -> out.println(USAGE);
       default -> throw new UsageException("unknown command " + command);
     }
@@ -209,6 +345,253 @@ public final class Cli {
       return Session.open(image, deviceType, true);
     } catch (IOException e) {
       throw new PathError(image.toString(), reason(e), e);
+    }
+  }
+
+  /** Mounted read-write (unless --read-only, which makes every change fail). */
+  private Session openWritable(Path image) throws IOException {
+    try {
+      return Session.open(image, deviceType, readOnly);
+    } catch (IOException e) {
+      throw new PathError(image.toString(), reason(e), e);
+    }
+  }
+
+  /** A size: bytes, or with a K, M or G suffix (powers of 1024). */
+  static long size(String text) throws UsageException {
+    String t = text.trim().toUpperCase(Locale.ROOT);
+    long unit = 1;
+    if (!t.isEmpty() && "KMG".indexOf(t.charAt(t.length() - 1)) >= 0) {
+      unit = 1L << (10 * ("KMG".indexOf(t.charAt(t.length() - 1)) + 1));
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      long v = Math.multiplyExact(Long.parseLong(t), unit);
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new UsageException("not a size: " + text);
+    }
+  }
+
+  private static boolean isDir(Session s, String path) {
+    try {
+      return s.fs.stat(path).type() == FileType.DIRECTORY;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  // ---- write commands ----
+
+  private void put(Session s, Path local, String path, boolean recursive) throws IOException {
+    if (!Files.exists(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new PathError(local.toString(), "no such file or directory", null);
+    }
+    if (Files.isDirectory(local, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !recursive) {
+      throw new PathError(local.toString(), "is a directory (use put -r)", null);
+    }
+    String target = path;
+    if (isDir(s, path) && !Files.isDirectory(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      target = child(path, local.getFileName().toString());
+    } else if (isDir(s, path) && !path.equals("/")) {
+      target = child(path, local.getFileName().toString());
+    }
+    copyIn(s, local, target);
+  }
+
+  private void copyIn(Session s, Path local, String path) throws IOException {
+    if (Files.isSymbolicLink(local)) {
+      String link = local(local, () -> Files.readSymbolicLink(local)).toString();
+      removeIfPresent(s, path);
+      guarded(
+          path,
+          () -> {
+            s.fs.symlink(link, path);
+            return null;
+          });
+      return;
+    }
+    int perms = permissionsOf(local);
+    long mtime = local(local, () -> Files.getLastModifiedTime(local)).toMillis() / 1000;
+    if (Files.isDirectory(local)) {
+      if (!path.equals("/") && !isDir(s, path)) {
+        removeIfPresent(s, path);
+        guarded(
+            path,
+            () -> {
+              s.fs.mkdir(path, perms);
+              return null;
+            });
+      }
+      List<Path> children;
+      try (var stream = local(local, () -> Files.list(local))) {
+        children = stream.sorted().toList();
+      }
+      for (Path c : children) {
+        copyIn(s, c, child(path, c.getFileName().toString()));
+      }
+    } else if (Files.isRegularFile(local)) {
+      if (isDir(s, path)) {
+        throw new PathError(path, "is a directory", null);
+      }
+      copyFileIn(s, local, path, perms);
+    } else {
+      err.println("mpage: " + local + ": skipped (not a regular file, directory or symlink)");
+      return;
+    }
+    if (!path.equals("/")) {
+      guarded(
+          path,
+          () -> {
+            s.fs.setAttributes(path, perms, mtime);
+            return null;
+          });
+    }
+  }
+
+  private void removeIfPresent(Session s, String path) throws IOException {
+    try {
+      FileStat st = s.fs.lstat(path);
+      if (st.type() == FileType.DIRECTORY) {
+        throw new PathError(path, "is a directory", null);
+      }
+      guarded(
+          path,
+          () -> {
+            s.fs.unlink(path);
+            return null;
+          });
+    } catch (NoSuchFileException e) {
+      // nothing there
+    } catch (PathError e) {
+      throw e;
+    } catch (IOException e) {
+      throw new PathError(path, reason(e), e);
+    }
+  }
+
+  private void copyFileIn(Session s, Path local, String path, int perms) throws IOException {
+    try (FileChannel src = local(local, () -> FileChannel.open(local, StandardOpenOption.READ));
+        FileHandle dst = guarded(path, () -> s.fs.openWrite(path, true, true, perms))) {
+      long size = src.size();
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      Progress progress = new Progress(err, "put " + path, size, terminal);
+      long pos = 0;
+      while (pos < size) {
+        buf.clear();
+        long at = pos;
+        int n = local(local, () -> src.read(buf, at));
+        if (n < 0) {
+          break;
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+          long w = pos + (n - buf.remaining());
+          guarded(path, () -> dst.write(w, buf));
+        }
+        pos += n;
+        progress.update(pos);
+      }
+      guarded(
+          path,
+          () -> {
+            dst.fsync();
+            return null;
+          });
+      progress.finish();
+    }
+  }
+
+  private void writeStdin(Session s, String path, long offset) throws IOException {
+    try (FileHandle dst = guarded(path, () -> s.fs.openWrite(path, true, false, 0644))) {
+      byte[] chunk = new byte[1 << 20];
+      long pos = offset;
+      int n;
+      while ((n = stdin.read(chunk)) > 0) {
+        ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
+        while (b.hasRemaining()) {
+          long w = pos + b.position();
+          guarded(path, () -> dst.write(w, b));
+        }
+        pos += n;
+      }
+      guarded(
+          path,
+          () -> {
+            dst.fsync();
+            return null;
+          });
+    }
+  }
+
+  private void mkdir(Session s, String path, boolean parents) throws IOException {
+    if (!parents) {
+      guarded(
+          path,
+          () -> {
+            s.fs.mkdir(path, 0755);
+            return null;
+          });
+      return;
+    }
+    String sofar = "";
+    for (String part : path.split("/")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      sofar = sofar + "/" + part;
+      String p = sofar;
+      if (!isDir(s, p)) {
+        guarded(
+            p,
+            () -> {
+              s.fs.mkdir(p, 0755);
+              return null;
+            });
+      }
+    }
+  }
+
+  private void rm(Session s, String path, boolean recursive) throws IOException {
+    FileStat st = guarded(path, () -> s.fs.lstat(path));
+    if (st.type() != FileType.DIRECTORY) {
+      guarded(
+          path,
+          () -> {
+            s.fs.unlink(path);
+            return null;
+          });
+      return;
+    }
+    if (!recursive) {
+      throw new PathError(path, "is a directory (use rm -r)", null);
+    }
+    for (DirEntry e : guarded(path, () -> s.fs.list(path))) {
+      rm(s, child(path, e.name()), true);
+    }
+    if (!path.equals("/")) {
+      guarded(
+          path,
+          () -> {
+            s.fs.rmdir(path);
+            return null;
+          });
+    }
+  }
+
+  private static int permissionsOf(Path local) {
+    try {
+      int mode = 0;
+      for (PosixFilePermission p :
+          Files.getPosixFilePermissions(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        mode |= 1 << (8 - p.ordinal());
+      }
+      return mode;
+    } catch (IOException | UnsupportedOperationException e) {
+      return Files.isDirectory(local) ? 0755 : 0644;
     }
   }
 

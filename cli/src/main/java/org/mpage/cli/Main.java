@@ -9,7 +9,7 @@ public final class Main {
     // The stack logs through SLF4J; on the command line only errors are shown unless --debug.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "error");
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-    int status = new Cli(System.out, System.err, Progress.stderrIsTerminal()).run(args);
+    int status = new Cli(System.in, System.out, System.err, Progress.stderrIsTerminal()).run(args);
     System.out.flush();
     System.exit(status);
   }

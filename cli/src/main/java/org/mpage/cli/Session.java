@@ -34,11 +34,16 @@ final class Session implements AutoCloseable {
   final StorageEngine engine;
   final FileSystem fs;
 
-  private Session(Path image, BlockDevice device, StorageEngine engine, FileSystem fs) {
+  /** For a RAM disk copy mounted read-write: the image the changes go back to on close. */
+  private final Path writeBackTo;
+
+  private Session(
+      Path image, BlockDevice device, StorageEngine engine, FileSystem fs, Path writeBackTo) {
     this.image = image;
     this.device = device;
     this.engine = engine;
     this.fs = fs;
+    this.writeBackTo = writeBackTo;
   }
 
   static Session open(Path image, String deviceType, boolean readOnly) throws IOException {
@@ -60,7 +65,8 @@ final class Session implements AutoCloseable {
               .orElseThrow(
                   () -> new IllegalStateException("no ext2 filesystem type on the class path"));
       FileSystem fs = type.mount(device, engine, new MountOptions(readOnly, Map.of()));
-      return new Session(image, device, engine, fs);
+      boolean ram = deviceType.equals("ramdisk");
+      return new Session(image, device, engine, fs, ram && !readOnly ? image : null);
     } catch (IOException | RuntimeException e) {
       if (engine != null) {
         engine.close();
@@ -70,7 +76,37 @@ final class Session implements AutoCloseable {
     }
   }
 
-  private static BlockDevice openFile(Path image, boolean readOnly) throws IOException {
+  static StorageEngine newEngine() {
+    return provider(StorageEngineFactory.class)
+        .create(Map.of("read_ahead_kb", "1024", "cache.pages", "16384", "dirty.pages", "4096"));
+  }
+
+  static FileSystemType ext2() {
+    return ServiceLoader.load(FileSystemType.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(t -> t.name().equals("ext2"))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no ext2 filesystem type on the class path"));
+  }
+
+  /** Creates (or replaces) a sparse image of {@code size} bytes and formats it as ext2. */
+  static void mkfs(Path image, long size, int blockSize) throws IOException {
+    Files.deleteIfExists(image);
+    try (FileChannel ch =
+        FileChannel.open(
+            image,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.SPARSE)) {
+      ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+    }
+    try (BlockDevice dev = openFile(image, false);
+        StorageEngine engine = newEngine()) {
+      ext2().format(dev, engine, Map.of("block.size", Integer.toString(blockSize)));
+    }
+  }
+
+  static BlockDevice openFile(Path image, boolean readOnly) throws IOException {
     Map<String, String> options = new HashMap<>();
     options.put("path", image.toString());
     options.put("read.only", Boolean.toString(readOnly));
@@ -129,9 +165,43 @@ final class Session implements AutoCloseable {
   public void close() throws IOException {
     try {
       fs.close();
+      if (writeBackTo != null) {
+        saveRamDisk(device, writeBackTo);
+      }
     } finally {
       engine.close();
       device.close();
+    }
+  }
+
+  /** Copies a RAM disk's contents back into the image file. */
+  private static void saveRamDisk(BlockDevice rd, Path image) throws IOException {
+    ByteBuffer mem = ByteBuffer.allocateDirect(1 << 20);
+    Folio[] pages = new Folio[256];
+    for (int i = 0; i < pages.length; i++) {
+      pages[i] = new Folio(null, i, mem.slice(i * 4096, 4096));
+    }
+    long size = rd.capacitySectors() * 512;
+    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
+      for (long pos = 0; pos < size; pos += mem.capacity()) {
+        int n = (int) Math.min(mem.capacity(), size - pos);
+        Bio bio = new Bio(rd, BioOp.READ, Set.of(), 256);
+        bio.setSector(pos / 512);
+        for (int i = 0; i * 4096 < n; i++) {
+          bio.addFolio(pages[i], Math.min(4096, n - i * 4096), 0);
+        }
+        CompletableFuture<BlockStatus> done = new CompletableFuture<>();
+        bio.setEndIo(x -> done.complete(x.status()));
+        rd.submit(bio);
+        if (!done.join().isOk()) {
+          throw new IOException("reading back the RAM disk failed");
+        }
+        ByteBuffer b = mem.duplicate().clear().limit(n);
+        while (b.hasRemaining()) {
+          ch.write(b, pos + b.position());
+        }
+      }
+      ch.force(true);
     }
   }
 }
