@@ -153,6 +153,12 @@ public final class MpageEngine implements StorageEngine {
   }
 
   @Override
+  public CachedFileData cachedFileAllocatingOnWrite(
+      String name, Inode inode, GetBlock getBlock, String pool) {
+    return files.fileAllocatingOnWrite(name, inode, getBlock, pool);
+  }
+
+  @Override
   public void forgetDevice(BlockDevice device) {
     BufferCache bc = bufferLayer.existingBufferCache(device);
     if (bc != null) {

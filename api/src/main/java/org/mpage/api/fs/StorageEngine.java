@@ -21,6 +21,14 @@ public interface StorageEngine extends AutoCloseable {
    */
   CachedFileData cachedFile(String name, Inode inode, GetBlock getBlock, String pool);
 
+  /**
+   * Like {@link #cachedFile}, but blocks are allocated when data is written (get_block with create
+   * from the write, as the kernel's {@code block_write_begin}), so a write reports ENOSPC itself
+   * and metadata such as indirect blocks exists before writeback.
+   */
+  CachedFileData cachedFileAllocatingOnWrite(
+      String name, Inode inode, GetBlock getBlock, String pool);
+
   /** Forgets everything cached for {@code device} (after unmount). */
   void forgetDevice(BlockDevice device);
 

@@ -52,7 +52,17 @@ final class Ext2FileHandle implements FileHandle {
       throw new IOException(path + ": read-only file system", new ReadOnlyFileSystemException());
     }
     fs.allowSize(path, pos + src.remaining());
-    int n = data.write(pos, src);
+    int wanted = src.remaining();
+    int n;
+    try {
+      n = data.write(pos, src);
+    } catch (IOException e) {
+      fs.writeFailed(path, inode);
+      throw e;
+    }
+    if (n < wanted) {
+      fs.writeFailed(path, inode);
+    }
     inode.mtime = Ext2FileSystem.now();
     inode.ctime = inode.mtime;
     fs.inodeChanged(inode);

@@ -1061,7 +1061,11 @@ final class Ext2FileSystem implements FileSystem {
 
   private CachedFileData cachedData(String path, Ext2Inode inode) {
     return files.computeIfAbsent(
-        inode.ino, ino -> engine.cachedFile(path, inode, getBlock, device.name()));
+        inode.ino,
+        ino ->
+            readOnly
+                ? engine.cachedFile(path, inode, getBlock, device.name())
+                : engine.cachedFileAllocatingOnWrite(path, inode, getBlock, device.name()));
   }
 
   /** Ensures a size over 2 GiB is allowed: large_file (set on demand for revision 1). */
@@ -1394,6 +1398,23 @@ final class Ext2FileSystem implements FileSystem {
       inode.setSize(size);
       inode.mtime = now();
       inode.ctime = inode.mtime;
+      inodeChanged(inode);
+    } finally {
+      unlock();
+    }
+  }
+
+  /**
+   * A write stopped part way (ENOSPC): blocks it allocated past the file's end are freed again, as
+   * the kernel's {@code ext2_write_failed} does, so no block lies beyond i_size.
+   */
+  void writeFailed(String path, Ext2Inode inode) throws IOException {
+    long size = inode.size();
+    cachedData(path, inode).truncate(size);
+    lock();
+    try {
+      new Ext2Truncate(this, bc, inode).freeFrom((size + sb.blockSize - 1) / sb.blockSize);
+      inode.lastAllocLogical = -1;
       inodeChanged(inode);
     } finally {
       unlock();

@@ -1,6 +1,7 @@
 package org.mpage.core.buffer;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -506,6 +507,92 @@ public final class BufferLayer {
       }
     }
     ((Mapping) folio.mapping()).endWriteback(folio);
+  }
+
+  // ---- block_write_begin ----
+
+  /**
+   * Maps, allocating where needed, the blocks of a locked folio that bytes {@code [from, to)} will
+   * be written to: the kernel's {@code __block_write_begin} for a folio that is uptodate or about
+   * to be wholly overwritten (the caller reads partial pages first). A new block's parts outside
+   * the written range are zeroed when the folio holds no valid data there.
+   *
+   * @throws IOException from get_block (ENOSPC as {@link NoSpaceException})
+   */
+  public void blockWriteBegin(Folio folio, int from, int to, GetBlock getBlock) throws IOException {
+    Mapping mapping = (Mapping) folio.mapping();
+    Inode inode = mapping.host();
+    BufferHead head = folioCreateBuffers(folio, inode, Set.of());
+    int bs = head.size();
+    long block = folio.pos() >> Integer.numberOfTrailingZeros(bs);
+    BufferHead bh = head;
+    List<BufferHead> fresh = new java.util.ArrayList<>(Folio.PAGE_SIZE / bs);
+    try {
+      for (int start = 0; start < Folio.PAGE_SIZE; start += bs, block++, bh = bh.thisPage()) {
+        int end = start + bs;
+        if (end <= from || start >= to) {
+          if (folio.isUptodate()) {
+            bh.set(BhState.UPTODATE);
+          }
+          continue;
+        }
+        if (!bh.isMapped()) {
+          bh.setSize(bs);
+          stats().countGetBlock();
+          getBlock.getBlock(inode, block, bh, true);
+          bh.setSize(bs);
+          if (bh.testAndClear(BhState.NEW)) {
+            cleanBdevBhAlias(bh);
+            fresh.add(bh);
+            if (!folio.isUptodate()) {
+              folio.zero(start, Math.max(start, from));
+              folio.zero(Math.min(end, to), end);
+            }
+          }
+        }
+        if (folio.isUptodate()) {
+          bh.set(BhState.UPTODATE);
+        }
+      }
+    } catch (IOException e) {
+      // Blocks just allocated hold stale disk data and now belong to the file: zero them and
+      // make them dirty, so that nothing stale can ever be read back (page_zero_new_buffers).
+      for (BufferHead b : fresh) {
+        folio.zero(b.offsetInFolio(), b.offsetInFolio() + b.size());
+        b.set(BhState.UPTODATE);
+        b.set(BhState.DIRTY);
+      }
+      if (!fresh.isEmpty()) {
+        mapping.dirtyFolio(folio);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Forgets the buffers of a folio from byte {@code from} on, after a truncation made them point
+   * past the end of the file: the kernel's {@code block_invalidate_folio} / {@code discard_buffer}.
+   * Their blocks are freed by the filesystem; writing them later would hit someone else's data.
+   */
+  public static void discardBuffersFrom(Folio folio, int from) {
+    BufferHead head = folio.buffers();
+    if (head == null) {
+      return;
+    }
+    BufferHead bh = head;
+    do {
+      if (bh.offsetInFolio() >= from) {
+        bh.lock();
+        bh.clear(BhState.DIRTY);
+        bh.clear(BhState.MAPPED);
+        bh.clear(BhState.REQ);
+        bh.clear(BhState.NEW);
+        bh.clear(BhState.BOUNDARY);
+        bh.setBdev(null);
+        bh.unlock();
+      }
+      bh = bh.thisPage();
+    } while (bh != head);
   }
 
   // ---- aliases and boundaries ----

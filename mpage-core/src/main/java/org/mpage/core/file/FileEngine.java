@@ -35,6 +35,12 @@ public final class FileEngine {
     return file(name, inode, new MpageAops(mpage, getBlock), pool);
   }
 
+  /** Likewise, allocating blocks when data is written rather than at writeback. */
+  public CachedFile fileAllocatingOnWrite(
+      String name, Inode inode, GetBlock getBlock, String pool) {
+    return file(name, inode, new MpageAops(mpage, getBlock, true), pool);
+  }
+
   /** A file whose pages go through the buffer path only (the differential reference). */
   public CachedFile bufferPathFile(String name, Inode inode, GetBlock getBlock, String pool) {
     return file(name, inode, new BufferAops(mpage.buffers(), getBlock), pool);

@@ -164,6 +164,14 @@ public final class OpenFile implements org.mpage.api.fs.FileHandle {
         int n = Math.min(Folio.PAGE_SIZE - offset, src.remaining());
         Folio folio = writeBegin(index, n == Folio.PAGE_SIZE);
         try {
+          try {
+            mapping.ops().writeBegin(folio, offset, offset + n);
+          } catch (IOException e) {
+            if (total > 0) {
+              return total; // a short write; the caller learns of the error on its next write
+            }
+            throw e;
+          }
           ByteBuffer chunk = src.duplicate();
           chunk.limit(chunk.position() + n);
           folio.memory().position(offset).put(chunk);
@@ -286,6 +294,8 @@ public final class OpenFile implements org.mpage.api.fs.FileHandle {
           folio.lock();
           folio.waitUntilClear(FolioFlag.WRITEBACK);
           folio.zero(tail, Folio.PAGE_SIZE);
+          // Buffers wholly past the new end map blocks the filesystem is about to free.
+          org.mpage.core.buffer.BufferLayer.discardBuffersFrom(folio, tail);
           folio.unlock();
           engine.cache().put(folio);
         }

@@ -14,10 +14,27 @@ import org.mpage.core.pagecache.Mapping;
 public final class MpageAops implements AddressSpaceOps {
   private final Mpage mpage;
   private final GetBlock getBlock;
+  private final boolean blockWriteBegin;
 
   public MpageAops(Mpage mpage, GetBlock getBlock) {
+    this(mpage, getBlock, false);
+  }
+
+  /**
+   * @param blockWriteBegin allocate blocks when data is written ({@code block_write_begin}, as ext2
+   *     does), not at writeback
+   */
+  public MpageAops(Mpage mpage, GetBlock getBlock, boolean blockWriteBegin) {
     this.mpage = mpage;
     this.getBlock = getBlock;
+    this.blockWriteBegin = blockWriteBegin;
+  }
+
+  @Override
+  public void writeBegin(Folio folio, int from, int to) throws java.io.IOException {
+    if (blockWriteBegin) {
+      mpage.buffers().blockWriteBegin(folio, from, to, getBlock);
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.mpage.core.pagecache;
 
+import java.io.IOException;
 import org.mpage.api.page.Folio;
 import org.mpage.api.page.ReadaheadControl;
 import org.mpage.api.page.WritebackControl;
@@ -18,4 +19,12 @@ public interface AddressSpaceOps {
 
   /** Writes dirty folios as {@code wbc} says; returns 0 or the first errno. */
   int writepages(Mapping mapping, WritebackControl wbc);
+
+  /**
+   * Prepares bytes {@code [from, to)} of a locked folio for a write (the kernel's {@code
+   * write_begin}): filesystems that allocate at write time map (and allocate) the blocks here, so
+   * that running out of space is reported by the write itself. The default does nothing: blocks are
+   * then allocated at writeback.
+   */
+  default void writeBegin(Folio folio, int from, int to) throws IOException {}
 }
