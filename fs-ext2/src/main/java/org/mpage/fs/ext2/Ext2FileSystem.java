@@ -262,6 +262,16 @@ final class Ext2FileSystem implements FileSystem {
     }
   }
 
+  /** One 32-bit pointer of an indirect block. */
+  long readPointer(long block, int slot) throws IOException {
+    BufferHead bh = bc.bread(block);
+    try {
+      return Integer.toUnsignedLong(bh.data().order(ByteOrder.LITTLE_ENDIAN).getInt(slot * 4));
+    } finally {
+      bh.put();
+    }
+  }
+
   long[] readPointers(long block, long ino) throws IOException {
     BufferHead bh = bc.bread(block);
     try {

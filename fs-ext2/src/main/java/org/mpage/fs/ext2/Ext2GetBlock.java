@@ -95,15 +95,15 @@ final class Ext2GetBlock implements GetBlock {
         return new Branch(chain, level - 1);
       }
       fs.checkBlock(p, ei.ino, "indirect block");
-      p = fs.readPointers(p, ei.ino)[offsets[level]];
+      p = fs.readPointer(p, offsets[level]);
       chain[level] = p;
     }
     return new Branch(chain, p == 0 ? depth - 1 : -1);
   }
 
-  /** The pointer array holding level {@code level}'s slot: the inode's, or an indirect block's. */
-  private long[] slotsAt(Ext2Inode ei, Branch br, int level) throws IOException {
-    return level == 0 ? ei.block : fs.readPointers(br.chain()[level - 1], ei.ino);
+  /** Slot {@code slot} of level {@code level}: in the inode's map, or in an indirect block. */
+  private long pointer(Ext2Inode ei, Branch br, int level, int slot) throws IOException {
+    return level == 0 ? ei.block[slot] : fs.readPointer(br.chain()[level - 1], slot);
   }
 
   @Override
@@ -148,13 +148,15 @@ final class Ext2GetBlock implements GetBlock {
     int slot = path.offsets()[depth - 1];
     long ptr = br.dataBlock();
     fs.checkBlock(ptr, ei.ino, "data block");
-    long[] holder = depth == 1 ? ei.block : fs.readPointers(br.chain()[depth - 2], ei.ino);
     int count = 1;
-    while (count < maxBlocks && count <= path.blocksToBoundary()) {
-      if (holder[slot + count] != ptr + count) {
-        break;
+    if (maxBlocks > 1 && path.blocksToBoundary() > 0) {
+      long[] holder = depth == 1 ? ei.block : fs.readPointers(br.chain()[depth - 2], ei.ino);
+      while (count < maxBlocks && count <= path.blocksToBoundary()) {
+        if (holder[slot + count] != ptr + count) {
+          break;
+        }
+        count++;
       }
-      count++;
     }
     fs.checkBlock(ptr + count - 1, ei.ino, "data block");
     bh.map(fs.device(), ptr);
@@ -177,14 +179,13 @@ final class Ext2GetBlock implements GetBlock {
     int[] offsets = path.offsets();
     int k = br.partialLevel();
     int indirect = depth - 1 - k;
-    long[] lastLevel = indirect > 0 ? null : slotsAt(ei, br, depth - 1);
     int count;
     long limit = Math.min(maxBlocks, path.blocksToBoundary() + 1);
     if (indirect > 0) {
       count = (int) limit;
     } else {
       count = 1;
-      while (count < limit && lastLevel[offsets[depth - 1] + count] == 0) {
+      while (count < limit && pointer(ei, br, depth - 1, offsets[depth - 1] + count) == 0) {
         count++;
       }
     }
@@ -257,10 +258,10 @@ final class Ext2GetBlock implements GetBlock {
     if (iblock == ei.lastAllocLogical + 1 && ei.lastAllocPhysical != 0) {
       return ei.lastAllocPhysical + 1;
     }
-    long[] slots = slotsAt(ei, br, k);
     for (int i = offsets[k] - 1; i >= 0; i--) {
-      if (slots[i] != 0) {
-        return slots[i];
+      long p = pointer(ei, br, k, i);
+      if (p != 0) {
+        return p;
       }
     }
     if (k > 0) {

@@ -2,7 +2,7 @@ package org.mpage.core.pagecache;
 
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mpage.api.page.AddressSpace;
@@ -37,7 +37,13 @@ public final class Mapping implements AddressSpace {
   private final Inode host;
   private final String pool;
   private volatile AddressSpaceOps ops;
-  private final ConcurrentSkipListMap<Long, Folio> pages = new ConcurrentSkipListMap<>();
+
+  /**
+   * The page index. Lookups dominate, so a hash map; the ordered walks (writeback, waiting) go
+   * through the tag sets, and truncation, which is rare, filters the whole index.
+   */
+  private final ConcurrentHashMap<Long, Folio> pages = new ConcurrentHashMap<>();
+
   private final ConcurrentSkipListSet<Long> dirtyTag = new ConcurrentSkipListSet<>();
   private final ConcurrentSkipListSet<Long> writebackTag = new ConcurrentSkipListSet<>();
   private final ConcurrentSkipListSet<Long> towriteTag = new ConcurrentSkipListSet<>();
@@ -326,9 +332,13 @@ public final class Mapping implements AddressSpace {
    * truncate_inode_pages}. Dirty data there is discarded.
    */
   public void truncatePages(long fromIndex) {
-    Iterator<Map.Entry<Long, Folio>> it = pages.tailMap(fromIndex, true).entrySet().iterator();
+    Iterator<Map.Entry<Long, Folio>> it = pages.entrySet().iterator();
     while (it.hasNext()) {
-      Folio folio = it.next().getValue();
+      Map.Entry<Long, Folio> entry = it.next();
+      if (entry.getKey() < fromIndex) {
+        continue;
+      }
+      Folio folio = entry.getValue();
       if (!folio.tryGet()) {
         continue;
       }
