@@ -6,12 +6,33 @@ import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.NoSpaceException;
 
 /**
- * Block and inode allocation over the bitmaps: the kernel's fs/ext2/balloc.c and ialloc.c, without
- * reservation windows (a file's next block goes right after its last one, so a file written
- * sequentially comes out contiguous as long as the space after it is free). Counts in the group
- * descriptors and the superblock are kept exact. Callers hold the filesystem's lock.
+ * Block and inode allocation over the bitmaps: the kernel's fs/ext2/balloc.c and ialloc.c. Counts
+ * in the group descriptors and the superblock are kept exact. Callers hold the filesystem's lock.
+ *
+ * <p>Reservation windows: each regular file being written owns a window of blocks ahead of its last
+ * allocation (8 blocks at first, doubling whenever more than half of it was used, up to 1027, as
+ * {@code EXT2_DEFAULT_RESERVE_BLOCKS} and {@code EXT2_MAX_RESERVE_BLOCKS}). Other files allocate
+ * around the windows, so files written at the same time do not interleave block by block. Windows
+ * are in memory only, like the kernel's.
  */
 final class Ext2Alloc {
+  static final int DEFAULT_RESERVE = 8;
+  static final int MAX_RESERVE = 1027;
+
+  /** A file's window {@code [start, end)} and how many of its blocks the file has taken. */
+  private static final class Window {
+    long start;
+    long end;
+    long used;
+    final long ino;
+
+    Window(long ino) {
+      this.ino = ino;
+    }
+  }
+
+  private final java.util.TreeMap<Long, Window> windows = new java.util.TreeMap<>();
+  private final java.util.HashMap<Long, Window> windowOf = new java.util.HashMap<>();
   private final Ext2FileSystem fs;
   private final Ext2Superblock sb;
   private final BufferCache bc;
@@ -49,6 +70,77 @@ final class Ext2Alloc {
    * @throws NoSpaceException when no block is free
    */
   long[] allocBlocks(long goal, int count, long ino) throws IOException {
+    return allocBlocks(goal, count, ino, false);
+  }
+
+  /**
+   * As {@link #allocBlocks(long, int, long)}; {@code reserve} gives the file a reservation window
+   * (regular file data).
+   */
+  long[] allocBlocks(long goal, int count, long ino, boolean reserve) throws IOException {
+    if (!reserve) {
+      return allocPlain(goal, count, ino);
+    }
+    Window w = windowOf.get(ino);
+    if (w != null && goal >= w.start && goal < w.end) {
+      long[] got = allocPlainIn(goal, (int) Math.min(count, w.end - goal), ino, w);
+      if (got != null) {
+        w.used += got[1];
+        return got;
+      }
+    }
+    // A new window at the goal (or the first free block after it outside other windows).
+    long size = DEFAULT_RESERVE;
+    if (w != null) {
+      size =
+          w.used * 2 > (w.end - w.start)
+              ? Math.min(MAX_RESERVE, (w.end - w.start) * 2)
+              : w.end - w.start;
+      windows.remove(w.start);
+    } else {
+      w = new Window(ino);
+      windowOf.put(ino, w);
+    }
+    long[] got = allocPlain(goal, count, ino);
+    w.start = got[0];
+    w.end = Math.min(sb.blocksCount, got[0] + Math.max(size, got[1]));
+    Window other =
+        windows.ceilingEntry(w.start) == null ? null : windows.ceilingEntry(w.start).getValue();
+    if (other != null && other.start < w.end) {
+      w.end = Math.max(got[0] + got[1], other.start);
+    }
+    w.used = got[1];
+    windows.put(w.start, w);
+    return got;
+  }
+
+  /** Forgets a file's window (truncation, deletion, unmount). */
+  void discardWindow(long ino) {
+    Window w = windowOf.remove(ino);
+    if (w != null) {
+      windows.remove(w.start);
+    }
+  }
+
+  /** Whether {@code block} lies in a window that is not {@code ino}'s. */
+  private boolean inOtherWindow(long block, long ino) {
+    java.util.Map.Entry<Long, Window> e = windows.floorEntry(block);
+    return e != null && e.getValue().ino != ino && block < e.getValue().end;
+  }
+
+  /** Allocates inside window {@code w} from {@code goal}, or returns null. */
+  private long[] allocPlainIn(long goal, int count, long ino, Window w) throws IOException {
+    long g = (goal - sb.firstDataBlock) / sb.blocksPerGroup;
+    GroupDesc gd = fs.group(g);
+    if (gd.freeBlocks == 0) {
+      return null;
+    }
+    long start = groupStart(g);
+    long limit = Math.min(sb.groupOfBlockCount(g), w.end - start);
+    return allocInGroup(g, gd, start, limit, (int) (goal - start), count, ino);
+  }
+
+  private long[] allocPlain(long goal, int count, long ino) throws IOException {
     if (sb.freeBlocksCount == 0) {
       throw new NoSpaceException("no free blocks left on " + fs.device().name());
     }
@@ -74,6 +166,12 @@ final class Ext2Alloc {
         return got;
       }
     }
+    if (!windows.isEmpty()) {
+      // Only reserved space is left: reservations give way rather than fail the write.
+      windows.clear();
+      windowOf.clear();
+      return allocPlain(goal, count, ino);
+    }
     throw new NoSpaceException("no free blocks left on " + fs.device().name());
   }
 
@@ -84,7 +182,7 @@ final class Ext2Alloc {
     try {
       java.nio.ByteBuffer map = bh.data();
       for (int bit = from; bit < nblocks; bit++) {
-        if (testBit(map, bit)) {
+        if (testBit(map, bit) || inOtherWindow(start + bit, ino)) {
           continue;
         }
         if (isMetadata(g, start + bit)) {

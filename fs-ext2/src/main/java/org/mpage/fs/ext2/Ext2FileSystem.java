@@ -1020,6 +1020,7 @@ final class Ext2FileSystem implements FileSystem {
     ei.dtime = now();
     ei.links = 0;
     alloc.freeInode(ei.ino, ei.isDir());
+    alloc.discardWindow(ei.ino);
     writeInode(ei);
     dirtyInodes.remove(ei);
     inodes.remove(ei.ino);
@@ -1404,6 +1405,7 @@ final class Ext2FileSystem implements FileSystem {
       if (size < old) {
         new Ext2Truncate(this, bc, inode).freeFrom((size + sb.blockSize - 1) / sb.blockSize);
         inode.lastAllocLogical = -1;
+        alloc.discardWindow(inode.ino);
       }
       inode.setSize(size);
       inode.mtime = now();
@@ -1425,6 +1427,7 @@ final class Ext2FileSystem implements FileSystem {
     try {
       new Ext2Truncate(this, bc, inode).freeFrom((size + sb.blockSize - 1) / sb.blockSize);
       inode.lastAllocLogical = -1;
+      alloc.discardWindow(inode.ino);
       inodeChanged(inode);
     } finally {
       unlock();

@@ -197,7 +197,8 @@ final class Ext2GetBlock implements GetBlock {
     long next = goal;
     try {
       while (dataCount == 0) {
-        long[] got = fs.alloc().allocBlocks(next, indirect - indDone + count, ei.ino);
+        long[] got =
+            fs.alloc().allocBlocks(next, indirect - indDone + count, ei.ino, ei.isRegular());
         long first = got[0];
         long n = got[1];
         while (indDone < indirect && n > 0) {

@@ -99,6 +99,33 @@ class Ext2WriteBioTest {
   }
 
   @Test
+  void twoFilesWrittenTogether_doNotInterleaveBlockByBlock() throws Exception {
+    Path image = E2fs.mkfs(work.resolve("two.img"), "64M", null, "-b", "1024");
+    try (Mounted m =
+        Mounted.on(FileDevice.open(FileDeviceConfig.of("img", image)), Map.of(), 128, false)) {
+      try (FileHandle a = m.fs.openWrite("/a", true, true, 0644);
+          FileHandle b = m.fs.openWrite("/b", true, true, 0644)) {
+        ByteBuffer chunk = ByteBuffer.allocate(4096);
+        for (int i = 0; i < 4096; i++) {
+          chunk.put(i, (byte) (i + 1));
+        }
+        for (long pos = 0; pos < (4L << 20); pos += 4096) {
+          a.write(pos, chunk.clear());
+          b.write(pos, chunk.clear());
+        }
+        a.fsync();
+        b.fsync();
+      }
+    }
+    Ext2RandomOpsTest.fsck(image);
+    int fa = fragments(extents(image, "/a"));
+    int fb = fragments(extents(image, "/b"));
+    System.out.printf("two 4 MiB files written in turns: %d and %d fragments%n", fa, fb);
+    // Without reservation windows the two files interleave into about 140 fragments each here.
+    assertTrue(fa < 120 && fb < 120, fa + " and " + fb + " fragments");
+  }
+
+  @Test
   void writeBoundary_dataThenIndirectThenData() throws Exception {
     Path image = E2fs.mkfs(work.resolve("b.img"), "8M", null, "-b", "1024");
     LoggingDevice dev = new LoggingDevice(FileDevice.open(FileDeviceConfig.of("img", image)));
