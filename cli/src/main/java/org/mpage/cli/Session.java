@@ -113,37 +113,57 @@ final class Session implements AutoCloseable {
     return deviceProvider("file").open("image", options);
   }
 
-  /** A RAM disk holding a copy of the image (changes are not written back). */
+  /** A RAM disk holding a copy of the image. */
   private static BlockDevice loadIntoRamDisk(Path image) throws IOException {
     long size = Files.size(image) / 512 * 512;
     BlockDevice rd =
         deviceProvider("ramdisk").open("ram0", Map.of("size", Long.toString(Math.max(512, size))));
+    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+      copy(rd, ch, size, BioOp.WRITE);
+    } catch (IOException | RuntimeException e) {
+      rd.close();
+      throw e;
+    }
+    return rd;
+  }
+
+  /**
+   * Moves {@code size} bytes between a device and a file in 1 MiB BIOs: {@link BioOp#WRITE} loads
+   * the device from the file, {@link BioOp#READ} saves the device into it.
+   */
+  private static void copy(BlockDevice dev, FileChannel ch, long size, BioOp op)
+      throws IOException {
     ByteBuffer mem = ByteBuffer.allocateDirect(1 << 20);
     Folio[] pages = new Folio[256];
     for (int i = 0; i < pages.length; i++) {
       pages[i] = new Folio(null, i, mem.slice(i * 4096, 4096));
     }
-    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
-      for (long pos = 0; pos < size; pos += mem.capacity()) {
-        int n = (int) Math.min(mem.capacity(), size - pos);
+    for (long pos = 0; pos < size; pos += mem.capacity()) {
+      int n = (int) Math.min(mem.capacity(), size - pos);
+      if (op == BioOp.WRITE) {
         ByteBuffer b = mem.duplicate().clear().limit(n);
         while (b.hasRemaining() && ch.read(b, pos + b.position()) >= 0) {
-          // keep reading: short reads are possible
+          // short reads are possible: keep reading
         }
-        Bio bio = new Bio(rd, BioOp.WRITE, Set.of(), 256);
-        bio.setSector(pos / 512);
-        for (int i = 0; i * 4096 < n; i++) {
-          bio.addFolio(pages[i], Math.min(4096, n - i * 4096), 0);
-        }
-        CompletableFuture<BlockStatus> done = new CompletableFuture<>();
-        bio.setEndIo(x -> done.complete(x.status()));
-        rd.submit(bio);
-        if (!done.join().isOk()) {
-          throw new IOException("loading the image into the RAM disk failed");
+      }
+      Bio bio = new Bio(dev, op, Set.of(), 256);
+      bio.setSector(pos / 512);
+      for (int i = 0; i * 4096 < n; i++) {
+        bio.addFolio(pages[i], Math.min(4096, n - i * 4096), 0);
+      }
+      CompletableFuture<BlockStatus> done = new CompletableFuture<>();
+      bio.setEndIo(x -> done.complete(x.status()));
+      dev.submit(bio);
+      if (!done.join().isOk()) {
+        throw new IOException("copying the image to or from the RAM disk failed");
+      }
+      if (op == BioOp.READ) {
+        ByteBuffer b = mem.duplicate().clear().limit(n);
+        while (b.hasRemaining()) {
+          ch.write(b, pos + b.position());
         }
       }
     }
-    return rd;
   }
 
   private static BlockDeviceProvider deviceProvider(String type) {
@@ -176,31 +196,8 @@ final class Session implements AutoCloseable {
 
   /** Copies a RAM disk's contents back into the image file. */
   private static void saveRamDisk(BlockDevice rd, Path image) throws IOException {
-    ByteBuffer mem = ByteBuffer.allocateDirect(1 << 20);
-    Folio[] pages = new Folio[256];
-    for (int i = 0; i < pages.length; i++) {
-      pages[i] = new Folio(null, i, mem.slice(i * 4096, 4096));
-    }
-    long size = rd.capacitySectors() * 512;
     try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
-      for (long pos = 0; pos < size; pos += mem.capacity()) {
-        int n = (int) Math.min(mem.capacity(), size - pos);
-        Bio bio = new Bio(rd, BioOp.READ, Set.of(), 256);
-        bio.setSector(pos / 512);
-        for (int i = 0; i * 4096 < n; i++) {
-          bio.addFolio(pages[i], Math.min(4096, n - i * 4096), 0);
-        }
-        CompletableFuture<BlockStatus> done = new CompletableFuture<>();
-        bio.setEndIo(x -> done.complete(x.status()));
-        rd.submit(bio);
-        if (!done.join().isOk()) {
-          throw new IOException("reading back the RAM disk failed");
-        }
-        ByteBuffer b = mem.duplicate().clear().limit(n);
-        while (b.hasRemaining()) {
-          ch.write(b, pos + b.position());
-        }
-      }
+      copy(rd, ch, rd.capacitySectors() * 512, BioOp.READ);
       ch.force(true);
     }
   }

@@ -94,6 +94,22 @@ class CliWriteTest {
   }
 
   @Test
+  void ramdiskDevice_writesChangesBackIntoTheImage() throws Exception {
+    Path image = work.resolve("ram.img");
+    ok(mpage("mkfs", image.toString(), "8M"));
+    ok(
+        mpageIn(
+            "via ram".getBytes(StandardCharsets.US_ASCII),
+            "--device",
+            "ramdisk",
+            "write",
+            image.toString(),
+            "/r.txt"));
+    assertEquals("via ram", mpage("cat", image.toString(), "/r.txt").text());
+    fsck(image);
+  }
+
+  @Test
   void putReplacesAnExistingFile() throws Exception {
     Path image = work.resolve("r.img");
     ok(mpage("mkfs", image.toString(), "8M"));

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.mpage.api.block.Bio;
 import org.mpage.api.block.BioFlag;
 import org.mpage.api.block.BioOp;
@@ -22,6 +20,7 @@ import org.mpage.api.block.BioVec;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockStatus;
 import org.mpage.api.block.DiskStats;
+import org.mpage.api.block.DiskStatsCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,15 +62,7 @@ public final class FileDevice implements BlockDevice {
   private final List<FileChannel> channels = new ArrayList<>();
   private volatile boolean closed;
 
-  private final LongAdder reads = new LongAdder();
-  private final LongAdder sectorsRead = new LongAdder();
-  private final LongAdder readNanos = new LongAdder();
-  private final LongAdder writes = new LongAdder();
-  private final LongAdder sectorsWritten = new LongAdder();
-  private final LongAdder writeNanos = new LongAdder();
-  private final LongAdder queueNanos = new LongAdder();
-  private final LongAdder flushes = new LongAdder();
-  private final AtomicLong inFlight = new AtomicLong();
+  private final DiskStatsCounter counters = new DiskStatsCounter();
 
   private FileDevice(
       FileDeviceConfig config,
@@ -201,7 +192,7 @@ public final class FileDevice implements BlockDevice {
       bio.endio(BlockStatus.NODEV);
       return;
     }
-    inFlight.incrementAndGet();
+    counters.start();
     queue.add(new Request(bio, System.nanoTime()));
     if (closed) {
       drainQueue();
@@ -238,10 +229,10 @@ public final class FileDevice implements BlockDevice {
           return;
         }
         long start = System.nanoTime();
-        queueNanos.add(start - r.queuedNanos());
+        counters.queued(start - r.queuedNanos());
         BlockStatus status = closed ? BlockStatus.NODEV : execute(r.bio(), channel);
-        account(r.bio(), System.nanoTime() - start);
-        inFlight.decrementAndGet();
+        counters.completed(r.bio().op(), r.bio().sectors(), System.nanoTime() - start);
+        counters.finish();
         complete(r.bio(), status);
       }
     };
@@ -340,36 +331,9 @@ public final class FileDevice implements BlockDevice {
         && (sector * SECTOR_SIZE) % a == 0;
   }
 
-  private void account(Bio bio, long nanos) {
-    switch (bio.op()) {
-      case READ -> {
-        reads.increment();
-        sectorsRead.add(bio.sectors());
-        readNanos.add(nanos);
-      }
-      case WRITE -> {
-        writes.increment();
-        sectorsWritten.add(bio.sectors());
-        writeNanos.add(nanos);
-      }
-      case FLUSH -> flushes.increment();
-    }
-  }
-
   @Override
   public DiskStats stats() {
-    return new DiskStats(
-        reads.sum(),
-        0,
-        sectorsRead.sum(),
-        readNanos.sum() / 1_000_000,
-        writes.sum(),
-        0,
-        sectorsWritten.sum(),
-        writeNanos.sum() / 1_000_000,
-        inFlight.get(),
-        queueNanos.sum() / 1_000_000,
-        flushes.sum());
+    return counters.snapshot();
   }
 
   /**
@@ -416,7 +380,7 @@ public final class FileDevice implements BlockDevice {
         queue.add(r);
         continue;
       }
-      inFlight.decrementAndGet();
+      counters.finish();
       complete(r.bio(), BlockStatus.NODEV);
     }
   }

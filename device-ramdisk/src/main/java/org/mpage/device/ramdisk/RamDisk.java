@@ -2,14 +2,13 @@ package org.mpage.device.ramdisk;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.mpage.api.block.Bio;
 import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BioVec;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockStatus;
 import org.mpage.api.block.DiskStats;
+import org.mpage.api.block.DiskStatsCounter;
 import org.mpage.api.page.Folio;
 
 /**
@@ -29,14 +28,7 @@ public final class RamDisk implements BlockDevice, AutoCloseable {
   private final ConcurrentHashMap<Long, byte[]> pages = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private final LongAdder reads = new LongAdder();
-  private final LongAdder sectorsRead = new LongAdder();
-  private final LongAdder readNanos = new LongAdder();
-  private final LongAdder writes = new LongAdder();
-  private final LongAdder sectorsWritten = new LongAdder();
-  private final LongAdder writeNanos = new LongAdder();
-  private final LongAdder flushes = new LongAdder();
-  private final AtomicLong inFlight = new AtomicLong();
+  private final DiskStatsCounter counters = new DiskStatsCounter();
 
   /**
    * @param name device name
@@ -68,15 +60,15 @@ public final class RamDisk implements BlockDevice, AutoCloseable {
 
   @Override
   public void submit(Bio bio) {
-    inFlight.incrementAndGet();
+    counters.start();
     long t0 = System.nanoTime();
     BlockStatus status;
     try {
       status = execute(bio);
     } finally {
-      inFlight.decrementAndGet();
+      counters.finish();
     }
-    account(bio.op(), bio.sectors(), System.nanoTime() - t0);
+    counters.completed(bio.op(), bio.sectors(), System.nanoTime() - t0);
     bio.endio(status);
   }
 
@@ -142,40 +134,13 @@ public final class RamDisk implements BlockDevice, AutoCloseable {
     }
     long t0 = System.nanoTime();
     copy(op, sector * SECTOR_SIZE, folio.memory());
-    account(op, PAGE / SECTOR_SIZE, System.nanoTime() - t0);
+    counters.completed(op, PAGE / SECTOR_SIZE, System.nanoTime() - t0);
     return BlockStatus.OK;
-  }
-
-  private void account(BioOp op, long sectors, long nanos) {
-    switch (op) {
-      case READ -> {
-        reads.increment();
-        sectorsRead.add(sectors);
-        readNanos.add(nanos);
-      }
-      case WRITE -> {
-        writes.increment();
-        sectorsWritten.add(sectors);
-        writeNanos.add(nanos);
-      }
-      case FLUSH -> flushes.increment();
-    }
   }
 
   @Override
   public DiskStats stats() {
-    return new DiskStats(
-        reads.sum(),
-        0,
-        sectorsRead.sum(),
-        readNanos.sum() / 1_000_000,
-        writes.sum(),
-        0,
-        sectorsWritten.sum(),
-        writeNanos.sum() / 1_000_000,
-        inFlight.get(),
-        0,
-        flushes.sum());
+    return counters.snapshot();
   }
 
   /** Makes later I/O fail with NODEV and drops the data. */
