@@ -174,6 +174,11 @@ public final class BufferLayer {
   void endBufferWriteSync(BufferHead bh, BlockStatus status) {
     if (status.isOk()) {
       bh.set(BhState.UPTODATE);
+    } else if (isMetadata(bh.folio())) {
+      bufferIoError(bh, status, "metadata write, kept for retry");
+      markBufferWriteIoError(bh);
+      bh.set(BhState.DIRTY);
+      ((Mapping) bh.folio().mapping()).dirtyFolio(bh.folio());
     } else {
       bufferIoError(bh, status, "sync write");
       markBufferWriteIoError(bh);
@@ -487,8 +492,16 @@ public final class BufferLayer {
    */
   void endBufferAsyncWrite(BufferHead bh, BlockStatus status) {
     Folio folio = bh.folio();
+    boolean retry = false;
     if (status.isOk()) {
       bh.set(BhState.UPTODATE);
+    } else if (isMetadata(folio)) {
+      // Filesystem metadata is not dropped on a failed write (a device being swapped, a
+      // transient error): it stays dirty for the next sync, which reports the error meanwhile.
+      bufferIoError(bh, status, "metadata write, kept for retry");
+      markBufferWriteIoError(bh);
+      bh.set(BhState.DIRTY);
+      retry = true;
     } else {
       bufferIoError(bh, status, "lost async page write");
       markBufferWriteIoError(bh);
@@ -506,7 +519,16 @@ public final class BufferLayer {
         tmp = tmp.thisPage();
       }
     }
-    ((Mapping) folio.mapping()).endWriteback(folio);
+    Mapping mapping = (Mapping) folio.mapping();
+    mapping.endWriteback(folio);
+    if (retry) {
+      mapping.dirtyFolio(folio);
+    }
+  }
+
+  /** Whether a folio belongs to a device's own cache (filesystem metadata), not to a file. */
+  private static boolean isMetadata(Folio folio) {
+    return folio.mapping() != null && folio.mapping().host() instanceof BufferCache.BdevInode;
   }
 
   // ---- block_write_begin ----
