@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -493,8 +492,20 @@ final class Ext2FileSystem implements FileSystem {
 
   // ---- directories ----
 
-  /** Every used entry of a directory, in on-disk order. */
+  /**
+   * Every used entry of a directory, in on-disk order. Holds the filesystem lock: directory blocks
+   * change under it, and a reader must never parse an entry half rewritten.
+   */
   List<DirEntries.Raw> readDir(Ext2Inode dir) throws IOException {
+    lock();
+    try {
+      return readDirLocked(dir);
+    } finally {
+      unlock();
+    }
+  }
+
+  private List<DirEntries.Raw> readDirLocked(Ext2Inode dir) throws IOException {
     if (!dir.isDir()) {
       throw new IllegalArgumentException("not a directory: inode " + dir.ino);
     }
@@ -525,11 +536,20 @@ final class Ext2FileSystem implements FileSystem {
   private long lookup(Ext2Inode dir, String name) throws IOException {
     Map<String, Long> names = dcache.get(dir.ino);
     if (names == null) {
-      names = new HashMap<>();
-      for (DirEntries.Raw e : readDir(dir)) {
-        names.putIfAbsent(new String(e.name(), StandardCharsets.ISO_8859_1), e.ino());
+      // Filled under the lock, so no entry added meanwhile can be missed.
+      lock();
+      try {
+        names = dcache.get(dir.ino);
+        if (names == null) {
+          names = new ConcurrentHashMap<>();
+          for (DirEntries.Raw e : readDirLocked(dir)) {
+            names.putIfAbsent(new String(e.name(), StandardCharsets.ISO_8859_1), e.ino());
+          }
+          dcache.put(dir.ino, names);
+        }
+      } finally {
+        unlock();
       }
-      dcache.put(dir.ino, names);
     }
     String key = new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     Long ino = names.get(key);
