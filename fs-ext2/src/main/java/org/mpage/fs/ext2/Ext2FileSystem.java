@@ -654,6 +654,21 @@ final class Ext2FileSystem implements FileSystem {
     T call() throws IOException;
   }
 
+  /** A change of the namespace: checked for a writable mount, run under the filesystem lock. */
+  private <T> T mutate(String path, IoCall<T> change) throws IOException {
+    return guard(
+        path,
+        () -> {
+          checkWritable(path);
+          lock();
+          try {
+            return change.call();
+          } finally {
+            unlock();
+          }
+        });
+  }
+
   @Override
   public FsInfo info() {
     return new FsInfo(
@@ -1118,37 +1133,31 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public void mkdir(String path, int permissions) throws IOException {
-    guard(
+    mutate(
         path,
         () -> {
-          checkWritable(path);
-          lock();
-          try {
-            Place at = place(path);
-            if (lookup(at.dir(), at.name()) >= 0) {
-              throw new java.nio.file.FileAlreadyExistsException(path);
-            }
-            Ext2Inode dir = newInode(at.dir(), Ext2Inode.S_IFDIR | (permissions & 07777));
-            try {
-              long phys = mapDirBlock(dir, 0, true);
-              ByteBuffer block = ByteBuffer.allocate(sb.blockSize);
-              writeEntry(block, 0, dir.ino, 12, new byte[] {'.'}, 2);
-              writeEntry(block, 12, at.dir().ino, sb.blockSize - 12, new byte[] {'.', '.'}, 2);
-              writeNewBlock(phys, block);
-              dir.setSize(sb.blockSize);
-              dir.links = 2;
-              addEntry(at.dir(), at.bytes(), dir);
-            } catch (IOException e) {
-              dir.links = 0;
-              deleteInode(dir);
-              throw e;
-            }
-            at.dir().links++;
-            inodeChanged(at.dir());
-            return null;
-          } finally {
-            unlock();
+          Place at = place(path);
+          if (lookup(at.dir(), at.name()) >= 0) {
+            throw new java.nio.file.FileAlreadyExistsException(path);
           }
+          Ext2Inode dir = newInode(at.dir(), Ext2Inode.S_IFDIR | (permissions & 07777));
+          try {
+            long phys = mapDirBlock(dir, 0, true);
+            ByteBuffer block = ByteBuffer.allocate(sb.blockSize);
+            writeEntry(block, 0, dir.ino, 12, new byte[] {'.'}, 2);
+            writeEntry(block, 12, at.dir().ino, sb.blockSize - 12, new byte[] {'.', '.'}, 2);
+            writeNewBlock(phys, block);
+            dir.setSize(sb.blockSize);
+            dir.links = 2;
+            addEntry(at.dir(), at.bytes(), dir);
+          } catch (IOException e) {
+            dir.links = 0;
+            deleteInode(dir);
+            throw e;
+          }
+          at.dir().links++;
+          inodeChanged(at.dir());
+          return null;
         });
   }
 
@@ -1192,26 +1201,20 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public void rmdir(String path) throws IOException {
-    guard(
+    mutate(
         path,
         () -> {
-          checkWritable(path);
-          lock();
-          try {
-            Place at = place(path);
-            long ino = lookup(at.dir(), at.name());
-            if (ino < 0) {
-              throw new NoSuchFileException(path);
-            }
-            Ext2Inode dir = iget(ino);
-            if (!dir.isDir()) {
-              throw new NotDirectoryException(path);
-            }
-            removeDirectory(at, dir, path);
-            return null;
-          } finally {
-            unlock();
+          Place at = place(path);
+          long ino = lookup(at.dir(), at.name());
+          if (ino < 0) {
+            throw new NoSuchFileException(path);
           }
+          Ext2Inode dir = iget(ino);
+          if (!dir.isDir()) {
+            throw new NotDirectoryException(path);
+          }
+          removeDirectory(at, dir, path);
+          return null;
         });
   }
 
@@ -1314,32 +1317,26 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public void link(String target, String path) throws IOException {
-    guard(
+    mutate(
         path,
         () -> {
-          checkWritable(path);
-          lock();
-          try {
-            Ext2Inode t = resolve(target, false);
-            if (t.isDir()) {
-              throw new FileSystemException(
-                  target, null, "hard links to directories are not allowed");
-            }
-            if (t.links >= 32000) {
-              throw new FileSystemException(target, null, "too many links");
-            }
-            Place at = place(path);
-            if (lookup(at.dir(), at.name()) >= 0) {
-              throw new java.nio.file.FileAlreadyExistsException(path);
-            }
-            addEntry(at.dir(), at.bytes(), t);
-            t.links++;
-            t.ctime = now();
-            inodeChanged(t);
-            return null;
-          } finally {
-            unlock();
+          Ext2Inode t = resolve(target, false);
+          if (t.isDir()) {
+            throw new FileSystemException(
+                target, null, "hard links to directories are not allowed");
           }
+          if (t.links >= 32000) {
+            throw new FileSystemException(target, null, "too many links");
+          }
+          Place at = place(path);
+          if (lookup(at.dir(), at.name()) >= 0) {
+            throw new java.nio.file.FileAlreadyExistsException(path);
+          }
+          addEntry(at.dir(), at.bytes(), t);
+          t.links++;
+          t.ctime = now();
+          inodeChanged(t);
+          return null;
         });
   }
 
@@ -1456,21 +1453,15 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public void setAttributes(String path, int permissions, long mtime) throws IOException {
-    guard(
+    mutate(
         path,
         () -> {
-          checkWritable(path);
-          lock();
-          try {
-            Ext2Inode inode = resolve(path, false);
-            inode.mode = (inode.mode & Ext2Inode.S_IFMT) | (permissions & 07777);
-            inode.mtime = mtime;
-            inode.ctime = now();
-            inodeChanged(inode);
-            return null;
-          } finally {
-            unlock();
-          }
+          Ext2Inode inode = resolve(path, false);
+          inode.mode = (inode.mode & Ext2Inode.S_IFMT) | (permissions & 07777);
+          inode.mtime = mtime;
+          inode.ctime = now();
+          inodeChanged(inode);
+          return null;
         });
   }
 
