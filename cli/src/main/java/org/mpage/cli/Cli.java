@@ -143,38 +143,46 @@ public final class Cli {
       case "info" -> {
         Path image = image(args);
         done(args);
-        try (Session s = open(image)) {
-          info(s.fs.info());
-          printStats(s);
-        }
+        onImage(
+            image,
+            false,
+            s -> {
+              info(s.fs.info());
+            });
       }
       case "ls" -> {
         boolean longFormat = flag(args, "-l");
         Path image = image(args);
         String path = args.isEmpty() ? "/" : args.pollFirst();
         done(args);
-        try (Session s = open(image)) {
-          ls(s, path, longFormat);
-          printStats(s);
-        }
+        onImage(
+            image,
+            false,
+            s -> {
+              ls(s, path, longFormat);
+            });
       }
       case "cat" -> {
         Path image = image(args);
         String path = required(args, "PATH");
         done(args);
-        try (Session s = open(image)) {
-          cat(s, path);
-          printStats(s);
-        }
+        onImage(
+            image,
+            false,
+            s -> {
+              cat(s, path);
+            });
       }
       case "stat" -> {
         Path image = image(args);
         String path = required(args, "PATH");
         done(args);
-        try (Session s = open(image)) {
-          stat(s, path);
-          printStats(s);
-        }
+        onImage(
+            image,
+            false,
+            s -> {
+              stat(s, path);
+            });
       }
       case "get" -> {
         boolean recursive = flag(args, "-r");
@@ -182,10 +190,12 @@ public final class Cli {
         String path = required(args, "PATH");
         Path local = Path.of(required(args, "LOCAL"));
         done(args);
-        try (Session s = open(image)) {
-          get(s, path, local, recursive);
-          printStats(s);
-        }
+        onImage(
+            image,
+            false,
+            s -> {
+              get(s, path, local, recursive);
+            });
       }
       case "mkfs" -> {
         Path image = image(args);
@@ -213,11 +223,13 @@ public final class Cli {
         Path local = Path.of(required(args, "LOCAL"));
         String path = required(args, "PATH");
         done(args);
-        try (Session s = openWritable(image)) {
-          put(s, local, path, recursive);
-          s.fs.sync();
-          printStats(s);
-        }
+        onImage(
+            image,
+            true,
+            s -> {
+              put(s, local, path, recursive);
+              s.fs.sync();
+            });
       }
       case "write" -> {
         Path image = image(args);
@@ -228,50 +240,54 @@ public final class Cli {
           offset = size(required(args, "offset"));
         }
         done(args);
-        try (Session s = openWritable(image)) {
-          writeStdin(s, path, offset);
-          printStats(s);
-        }
+        long at = offset;
+        onImage(image, true, s -> writeStdin(s, path, at));
       }
       case "mkdir" -> {
         boolean parents = flag(args, "-p");
         Path image = image(args);
         String path = required(args, "PATH");
         done(args);
-        try (Session s = openWritable(image)) {
-          mkdir(s, path, parents);
-          printStats(s);
-        }
+        onImage(
+            image,
+            true,
+            s -> {
+              mkdir(s, path, parents);
+            });
       }
       case "rm" -> {
         boolean recursive = flag(args, "-r");
         Path image = image(args);
         String path = required(args, "PATH");
         done(args);
-        try (Session s = openWritable(image)) {
-          rm(s, path, recursive);
-          printStats(s);
-        }
+        onImage(
+            image,
+            true,
+            s -> {
+              rm(s, path, recursive);
+            });
       }
       case "mv" -> {
         Path image = image(args);
         String from = required(args, "FROM");
         String to = required(args, "TO");
         done(args);
-        try (Session s = openWritable(image)) {
-          String target = to;
-          if (isDir(s, to)) {
-            target = child(to, lastName(from));
-          }
-          String t = target;
-          guarded(
-              from,
-              () -> {
-                s.fs.rename(from, t);
-                return null;
-              });
-          printStats(s);
-        }
+        onImage(
+            image,
+            true,
+            s -> {
+              String target = to;
+              if (isDir(s, to)) {
+                target = child(to, lastName(from));
+              }
+              String t = target;
+              guarded(
+                  from,
+                  () -> {
+                    s.fs.rename(from, t);
+                    return null;
+                  });
+            });
       }
       case "ln" -> {
         boolean symbolic = flag(args, "-s");
@@ -279,34 +295,38 @@ public final class Cli {
         String target = required(args, "TARGET");
         String path = required(args, "PATH");
         done(args);
-        try (Session s = openWritable(image)) {
-          guarded(
-              path,
-              () -> {
-                if (symbolic) {
-                  s.fs.symlink(target, path);
-                } else {
-                  s.fs.link(target, path);
-                }
-                return null;
-              });
-          printStats(s);
-        }
+        onImage(
+            image,
+            true,
+            s -> {
+              guarded(
+                  path,
+                  () -> {
+                    if (symbolic) {
+                      s.fs.symlink(target, path);
+                    } else {
+                      s.fs.link(target, path);
+                    }
+                    return null;
+                  });
+            });
       }
       case "truncate" -> {
         Path image = image(args);
         String path = required(args, "PATH");
         long size = size(required(args, "SIZE"));
         done(args);
-        try (Session s = openWritable(image)) {
-          guarded(
-              path,
-              () -> {
-                s.fs.truncate(path, size);
-                return null;
-              });
-          printStats(s);
-        }
+        onImage(
+            image,
+            true,
+            s -> {
+              guarded(
+                  path,
+                  () -> {
+                    s.fs.truncate(path, size);
+                    return null;
+                  });
+            });
       }
       case "help", "-h" -> out.println(USAGE);
       default -> throw new UsageException("unknown command " + command);
@@ -345,6 +365,22 @@ public final class Cli {
       return Session.open(image, deviceType, true);
     } catch (IOException e) {
       throw new PathError(image.toString(), reason(e), e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface SessionWork {
+    void run(Session s) throws IOException;
+  }
+
+  /**
+   * Mounts the image (read-write unless {@code writable} is false or --read-only was given), runs
+   * the work, prints statistics if asked, and unmounts.
+   */
+  private void onImage(Path image, boolean writable, SessionWork work) throws IOException {
+    try (Session s = writable ? openWritable(image) : open(image)) {
+      work.run(s);
+      printStats(s);
     }
   }
 
