@@ -1,0 +1,131 @@
+package org.mpage.core.disk;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.mpage.api.block.BlockDevice;
+
+/**
+ * The backends on offer, by device name, and the {@link DeviceSlot} of each name in use: what a
+ * service tracker of {@code BlockDevice} services feeds (DESIGN.md section 4). A name's slot is
+ * created on first use from the best backend on offer (highest ranking); when that backend leaves
+ * the slot is suspended and the next best one, or the next to arrive, is attached after the slot's
+ * identity check; a backend of higher ranking arriving takes over from the current one.
+ * Thread-safe.
+ */
+public final class DeviceRegistry implements AutoCloseable {
+  /** A backend on offer with its {@code service.ranking}. */
+  private record Offer(BlockDevice device, int ranking, long order) {}
+
+  private static final Comparator<Offer> BEST =
+      Comparator.comparingInt(Offer::ranking).reversed().thenComparingLong(Offer::order);
+
+  private final long swapTimeoutMillis;
+  private final Map<String, List<Offer>> offers = new HashMap<>();
+  private final Map<String, DeviceSlot> slots = new HashMap<>();
+  private long arrivals;
+
+  public DeviceRegistry(long swapTimeoutMillis) {
+    this.swapTimeoutMillis = swapTimeoutMillis;
+  }
+
+  /** A backend service arrived. */
+  public void deviceAdded(BlockDevice device, int ranking) {
+    DeviceSlot slot;
+    synchronized (this) {
+      offers
+          .computeIfAbsent(device.name(), n -> new ArrayList<>())
+          .add(new Offer(device, ranking, arrivals++));
+      slot = slots.get(device.name());
+    }
+    if (slot == null) {
+      return;
+    }
+    BlockDevice current = slot.backend();
+    if (current == null) {
+      slot.attach(device);
+    } else if (ranking > rankingOf(current)) {
+      // A better backend for the same disk: switch over (suspend, drain, resume on the new one).
+      slot.detach();
+      if (!slot.attach(device)) {
+        slot.attach(current);
+      }
+    }
+  }
+
+  /** A backend service is leaving: its slot (if it was attached) suspends and looks for another. */
+  public void deviceRemoved(BlockDevice device) {
+    DeviceSlot slot;
+    synchronized (this) {
+      List<Offer> list = offers.get(device.name());
+      if (list != null) {
+        list.removeIf(o -> o.device() == device);
+      }
+      slot = slots.get(device.name());
+    }
+    if (slot == null || slot.backend() != device) {
+      return;
+    }
+    slot.detach();
+    for (Offer o : sorted(device.name())) {
+      if (slot.attach(o.device())) {
+        return;
+      }
+    }
+  }
+
+  /** The slot of {@code name}, created from the best backend on offer on first use. */
+  public DeviceSlot slot(String name) throws IOException {
+    synchronized (this) {
+      DeviceSlot slot = slots.get(name);
+      if (slot != null) {
+        return slot;
+      }
+      List<Offer> list = sorted(name);
+      if (list.isEmpty()) {
+        throw new IOException("no block device named " + name);
+      }
+      slot = new DeviceSlot(name, list.get(0).device(), swapTimeoutMillis);
+      slots.put(name, slot);
+      return slot;
+    }
+  }
+
+  /** Names with a backend on offer or a slot in use. */
+  public synchronized List<String> names() {
+    List<String> names = new ArrayList<>(offers.keySet());
+    for (String n : slots.keySet()) {
+      if (!names.contains(n)) {
+        names.add(n);
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
+  private synchronized List<Offer> sorted(String name) {
+    List<Offer> list = new ArrayList<>(offers.getOrDefault(name, List.of()));
+    list.sort(BEST);
+    return list;
+  }
+
+  private synchronized int rankingOf(BlockDevice device) {
+    for (Offer o : offers.getOrDefault(device.name(), List.of())) {
+      if (o.device() == device) {
+        return o.ranking();
+      }
+    }
+    return Integer.MIN_VALUE;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (DeviceSlot slot : slots.values()) {
+      slot.close();
+    }
+    slots.clear();
+  }
+}
