@@ -574,7 +574,7 @@ public final class Cli {
       return;
     }
     String sofar = "";
-    for (String part : path.split("/")) {
+    for (String part : path.split("/", -1)) {
       if (part.isEmpty()) {
         continue;
       }

@@ -595,7 +595,7 @@ final class Ext2FileSystem implements FileSystem {
 
   private static Deque<String> split(String path) {
     Deque<String> parts = new ArrayDeque<>();
-    for (String p : path.split("/")) {
+    for (String p : path.split("/", -1)) {
       if (!p.isEmpty()) {
         parts.addLast(p);
       }

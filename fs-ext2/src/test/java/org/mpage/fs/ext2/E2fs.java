@@ -14,7 +14,8 @@ public final class E2fs {
 
   /** The path of an e2fsprogs tool, looked up in PATH, /sbin and /usr/sbin. */
   public static String tool(String name) {
-    for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
+    for (String dir :
+        (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":", -1)) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
         return Path.of(dir, name).toString();
       }
@@ -69,7 +70,7 @@ public final class E2fs {
   public static List<String> debugfsNames(Path image, String dir)
       throws IOException, InterruptedException {
     List<String> names = new ArrayList<>();
-    for (String line : debugfs(image, false, "ls -p \"" + dir + "\"").split("\n")) {
+    for (String line : debugfs(image, false, "ls -p \"" + dir + "\"").split("\n", -1)) {
       // /ino/mode/uid/gid/name/size/ ; the name may itself hold '/'-free text only
       if (!line.startsWith("/")) {
         continue;
@@ -102,7 +103,7 @@ public final class E2fs {
   public static long bmap(Path image, String path, long block)
       throws IOException, InterruptedException {
     String out = debugfs(image, false, "bmap \"" + path + "\" " + block).trim();
-    String[] lines = out.split("\n");
+    String[] lines = out.split("\n", -1);
     return Long.parseLong(lines[lines.length - 1].trim());
   }
 }

@@ -78,7 +78,8 @@ class Ext2RandomOpsTest {
         new ProcessBuilder(E2fs.tool("e2fsck"), "-fn", image.toString())
             .redirectErrorStream(true)
             .start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     p.waitFor();
     if (p.exitValue() != 0) {
       fail("e2fsck -fn found problems (exit " + p.exitValue() + "):\n" + out);
