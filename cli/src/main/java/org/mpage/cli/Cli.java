@@ -621,9 +621,12 @@ public final class Cli {
   private static int permissionsOf(Path local) {
     try {
       int mode = 0;
-      for (PosixFilePermission p :
-          Files.getPosixFilePermissions(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        mode |= 1 << (8 - p.ordinal());
+      Set<PosixFilePermission> perms =
+          Files.getPosixFilePermissions(local, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      for (int bit = 0; bit < 9; bit++) {
+        if (perms.contains(PERMISSION_BITS[bit])) {
+          mode |= 1 << (8 - bit);
+        }
       }
       return mode;
     } catch (IOException | UnsupportedOperationException e) {
@@ -956,19 +959,22 @@ public final class Cli {
     };
   }
 
+  /** rwxrwxrwx from the most significant bit down. */
+  private static final PosixFilePermission[] PERMISSION_BITS = {
+    PosixFilePermission.OWNER_READ,
+    PosixFilePermission.OWNER_WRITE,
+    PosixFilePermission.OWNER_EXECUTE,
+    PosixFilePermission.GROUP_READ,
+    PosixFilePermission.GROUP_WRITE,
+    PosixFilePermission.GROUP_EXECUTE,
+    PosixFilePermission.OTHERS_READ,
+    PosixFilePermission.OTHERS_WRITE,
+    PosixFilePermission.OTHERS_EXECUTE
+  };
+
   private static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] order = {
-      PosixFilePermission.OWNER_READ,
-      PosixFilePermission.OWNER_WRITE,
-      PosixFilePermission.OWNER_EXECUTE,
-      PosixFilePermission.GROUP_READ,
-      PosixFilePermission.GROUP_WRITE,
-      PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.OTHERS_WRITE,
-      PosixFilePermission.OTHERS_EXECUTE
-    };
+    PosixFilePermission[] order = PERMISSION_BITS;
     for (int i = 0; i < 9; i++) {
       if ((mode & (1 << (8 - i))) != 0) {
         set.add(order[i]);

@@ -117,8 +117,12 @@ class CliWriteTest {
     Files.write(f, new byte[200_000]);
     ok(mpage("put", image.toString(), f.toString(), "/f"));
     Files.writeString(f, "short");
+    Files.setPosixFilePermissions(
+        f, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x---"));
     ok(mpage("put", image.toString(), f.toString(), "/f"));
     assertEquals("short", mpage("cat", image.toString(), "/f").text());
+    String stat = mpage("stat", image.toString(), "/f").text();
+    assertTrue(stat.contains("(0710/-rwx--x---)"), "permissions copied: " + stat);
     fsck(image);
   }
 
