@@ -143,46 +143,26 @@ public final class Cli {
       case "info" -> {
         Path image = image(args);
         done(args);
-        onImage(
-            image,
-            false,
-            s -> {
-              info(s.fs.info());
-            });
+        onImage(image, false, s -> info(s.fs.info()));
       }
       case "ls" -> {
         boolean longFormat = flag(args, "-l");
         Path image = image(args);
         String path = args.isEmpty() ? "/" : args.pollFirst();
         done(args);
-        onImage(
-            image,
-            false,
-            s -> {
-              ls(s, path, longFormat);
-            });
+        onImage(image, false, s -> ls(s, path, longFormat));
       }
       case "cat" -> {
         Path image = image(args);
         String path = required(args, "PATH");
         done(args);
-        onImage(
-            image,
-            false,
-            s -> {
-              cat(s, path);
-            });
+        onImage(image, false, s -> cat(s, path));
       }
       case "stat" -> {
         Path image = image(args);
         String path = required(args, "PATH");
         done(args);
-        onImage(
-            image,
-            false,
-            s -> {
-              stat(s, path);
-            });
+        onImage(image, false, s -> stat(s, path));
       }
       case "get" -> {
         boolean recursive = flag(args, "-r");
@@ -190,12 +170,7 @@ public final class Cli {
         String path = required(args, "PATH");
         Path local = Path.of(required(args, "LOCAL"));
         done(args);
-        onImage(
-            image,
-            false,
-            s -> {
-              get(s, path, local, recursive);
-            });
+        onImage(image, false, s -> get(s, path, local, recursive));
       }
       case "mkfs" -> {
         Path image = image(args);
@@ -248,24 +223,14 @@ public final class Cli {
         Path image = image(args);
         String path = required(args, "PATH");
         done(args);
-        onImage(
-            image,
-            true,
-            s -> {
-              mkdir(s, path, parents);
-            });
+        onImage(image, true, s -> mkdir(s, path, parents));
       }
       case "rm" -> {
         boolean recursive = flag(args, "-r");
         Path image = image(args);
         String path = required(args, "PATH");
         done(args);
-        onImage(
-            image,
-            true,
-            s -> {
-              rm(s, path, recursive);
-            });
+        onImage(image, true, s -> rm(s, path, recursive));
       }
       case "mv" -> {
         Path image = image(args);
