@@ -21,6 +21,17 @@ public interface FileSystemType {
       throws IOException;
 
   /**
+   * What identifies the filesystem on {@code device} (for ext2 its UUID), read from the device
+   * directly; empty when this type has no such notion. A swapped-in backend must show the same
+   * identity as the one the filesystem was mounted from.
+   *
+   * @throws IOException if the device cannot be read or holds no filesystem of this type
+   */
+  default java.util.Optional<String> identity(BlockDevice device) throws IOException {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Writes a new, empty filesystem over the whole device. Options are type-specific (for ext2
    * {@code block.size}: 1024, 2048 or 4096).
    *

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.mpage.api.block.BlockDevice;
+import org.mpage.api.fs.DeviceInfo;
 
 /**
  * The backends on offer, by device name, and the {@link DeviceSlot} of each name in use: what a
@@ -92,6 +93,59 @@ public final class DeviceRegistry implements AutoCloseable {
       slots.put(name, slot);
       return slot;
     }
+  }
+
+  /**
+   * The slot of {@code name} is no longer used (its filesystem was unmounted): it is closed and the
+   * next {@link #slot} starts afresh from the best backend on offer.
+   */
+  public void release(String name) {
+    DeviceSlot slot;
+    synchronized (this) {
+      slot = slots.remove(name);
+    }
+    if (slot != null) {
+      slot.close();
+    }
+  }
+
+  /** What the mount table shows of each name with a backend on offer or a slot in use. */
+  public List<DeviceInfo> devices() {
+    List<DeviceInfo> out = new ArrayList<>();
+    for (String name : names()) {
+      List<Offer> list = sorted(name);
+      DeviceSlot slot;
+      synchronized (this) {
+        slot = slots.get(name);
+      }
+      if (slot != null) {
+        out.add(
+            new DeviceInfo(
+                name,
+                list.size(),
+                switch (slot.state()) {
+                  case ACTIVE -> DeviceInfo.SwapState.ACTIVE;
+                  case SUSPENDED -> DeviceInfo.SwapState.SUSPENDED;
+                  case FAILED -> DeviceInfo.SwapState.FAILED;
+                },
+                slot.capacitySectors(),
+                slot.swaps(),
+                slot.waitingBios(),
+                slot.stats()));
+      } else if (!list.isEmpty()) {
+        BlockDevice best = list.get(0).device();
+        out.add(
+            new DeviceInfo(
+                name,
+                list.size(),
+                DeviceInfo.SwapState.UNUSED,
+                best.capacitySectors(),
+                0,
+                0,
+                best.stats()));
+      }
+    }
+    return out;
   }
 
   /** Names with a backend on offer or a slot in use. */

@@ -1,0 +1,45 @@
+package org.mpage.api.fs;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The mount table: filesystems mounted on named block devices (DESIGN.md section 4). A mount binds
+ * to a device <em>name</em>, not to one backend: when the backend goes away, I/O waits for one with
+ * the same name (and the same filesystem identity) to return, up to the swap timeout. In OSGi this
+ * is a service of the core bundle; the Gogo commands of scope {@code mpage} use it.
+ */
+@ProviderType
+public interface Mounts {
+  /**
+   * Mounts a filesystem of {@code type} on the device named {@code device}.
+   *
+   * @throws IOException if the type or the device is unknown, the device is mounted already, or the
+   *     filesystem refuses the device (corrupt, unsupported features)
+   */
+  FileSystem mount(String type, String device, MountOptions options) throws IOException;
+
+  /** Syncs and unmounts the filesystem on {@code device}; the device stays. */
+  void unmount(String device) throws IOException;
+
+  /**
+   * The filesystem mounted on {@code device}.
+   *
+   * @throws IOException if nothing is mounted there
+   */
+  FileSystem fileSystem(String device) throws IOException;
+
+  /** Writes a new, empty filesystem of {@code type} over a device that is not mounted. */
+  void format(String type, String device, Map<String, String> options) throws IOException;
+
+  /** The mounts, by device name. */
+  List<MountInfo> mounts();
+
+  /** Every device name with a backend on offer or in use, by name. */
+  List<DeviceInfo> devices();
+
+  /** The filesystem types available, by name. */
+  List<String> types();
+}

@@ -1,0 +1,205 @@
+package org.mpage.core.mount;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.mpage.api.block.BlockDevice;
+import org.mpage.api.fs.DeviceInfo;
+import org.mpage.api.fs.FileSystem;
+import org.mpage.api.fs.FileSystemType;
+import org.mpage.api.fs.MountInfo;
+import org.mpage.api.fs.MountOptions;
+import org.mpage.api.fs.Mounts;
+import org.mpage.api.fs.StorageEngine;
+import org.mpage.core.disk.DeviceRegistry;
+import org.mpage.core.disk.DeviceSlot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mount table over a {@link DeviceRegistry}: each mount holds its device name's swap slot, and
+ * the slot's identity check is the filesystem type's {@link FileSystemType#identity}, taken when
+ * the filesystem was mounted. Filesystem types and backends are fed in by whoever tracks them (the
+ * OSGi component, or a test). Mount, unmount and format are serialised; I/O is not.
+ */
+public final class MountTable implements Mounts, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MountTable.class);
+
+  private record Mount(
+      String device,
+      FileSystemType type,
+      FileSystem fs,
+      DeviceSlot slot,
+      boolean readOnly,
+      String identity) {}
+
+  private final StorageEngine engine;
+  private final DeviceRegistry registry;
+  private final Map<String, FileSystemType> types = new ConcurrentHashMap<>();
+  private final Map<String, Mount> mounts = new TreeMap<>();
+
+  public MountTable(StorageEngine engine, long swapTimeoutMillis) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.registry = new DeviceRegistry(swapTimeoutMillis);
+  }
+
+  /** A backend arrived (with its {@code service.ranking}). */
+  public void deviceAdded(BlockDevice device, int ranking) {
+    registry.deviceAdded(device, ranking);
+  }
+
+  /** A backend is leaving; a slot it served is suspended until another one attaches. */
+  public void deviceRemoved(BlockDevice device) {
+    registry.deviceRemoved(device);
+  }
+
+  public void typeAdded(FileSystemType type) {
+    types.put(type.name(), type);
+  }
+
+  /** A filesystem type is leaving: its mounts are synced and unmounted first. */
+  public void typeRemoved(FileSystemType type) {
+    List<String> gone = new ArrayList<>();
+    synchronized (this) {
+      types.remove(type.name(), type);
+      for (Mount m : mounts.values()) {
+        if (m.type() == type) {
+          gone.add(m.device());
+        }
+      }
+    }
+    for (String device : gone) {
+      try {
+        unmount(device);
+      } catch (IOException e) {
+        LOG.warn("unmounting {} as its filesystem type {} left: {}", device, type.name(), e);
+      }
+    }
+  }
+
+  @Override
+  public synchronized FileSystem mount(String typeName, String device, MountOptions options)
+      throws IOException {
+    FileSystemType type = type(typeName);
+    if (mounts.containsKey(device)) {
+      throw new IOException(device + ": already mounted");
+    }
+    DeviceSlot slot = registry.slot(device);
+    try {
+      Optional<String> identity = type.identity(slot);
+      identity.ifPresent(
+          id -> slot.setIdentityCheck(candidate -> sameIdentity(type, id, candidate)));
+      FileSystem fs = type.mount(slot, engine, options);
+      mounts.put(
+          device, new Mount(device, type, fs, slot, options.readOnly(), identity.orElse("")));
+      LOG.info("mounted {} on {} ({})", typeName, device, options.readOnly() ? "ro" : "rw");
+      return fs;
+    } catch (IOException | RuntimeException e) {
+      engine.forgetDevice(slot);
+      registry.release(device);
+      throw e;
+    }
+  }
+
+  private static boolean sameIdentity(FileSystemType type, String id, BlockDevice candidate) {
+    try {
+      return type.identity(candidate).map(id::equals).orElse(false);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("{}: cannot read the identity of {}: {}", type.name(), candidate, e.toString());
+      return false;
+    }
+  }
+
+  @Override
+  public synchronized void unmount(String device) throws IOException {
+    Mount m = mounts.remove(device);
+    if (m == null) {
+      throw new IOException(device + ": not mounted");
+    }
+    try {
+      m.fs().close();
+    } catch (Exception e) {
+      throw e instanceof IOException io ? io : new IOException(device + ": unmount: " + e, e);
+    } finally {
+      engine.forgetDevice(m.slot());
+      registry.release(device);
+      LOG.info("unmounted {}", device);
+    }
+  }
+
+  @Override
+  public synchronized FileSystem fileSystem(String device) throws IOException {
+    Mount m = mounts.get(device);
+    if (m == null) {
+      throw new IOException(device + ": not mounted");
+    }
+    return m.fs();
+  }
+
+  @Override
+  public synchronized void format(String typeName, String device, Map<String, String> options)
+      throws IOException {
+    FileSystemType type = type(typeName);
+    if (mounts.containsKey(device)) {
+      throw new IOException(device + ": mounted; unmount it first");
+    }
+    DeviceSlot slot = registry.slot(device);
+    try {
+      type.format(slot, engine, options);
+    } finally {
+      engine.forgetDevice(slot);
+      registry.release(device);
+    }
+  }
+
+  @Override
+  public synchronized List<MountInfo> mounts() {
+    List<MountInfo> out = new ArrayList<>();
+    for (Mount m : mounts.values()) {
+      out.add(new MountInfo(m.device(), m.type().name(), m.readOnly(), m.identity()));
+    }
+    return out;
+  }
+
+  @Override
+  public List<DeviceInfo> devices() {
+    return registry.devices();
+  }
+
+  @Override
+  public List<String> types() {
+    List<String> names = new ArrayList<>(types.keySet());
+    names.sort(null);
+    return names;
+  }
+
+  private FileSystemType type(String name) throws IOException {
+    FileSystemType type = types.get(name);
+    if (type == null) {
+      throw new IOException("unknown filesystem type " + name + "; known: " + types());
+    }
+    return type;
+  }
+
+  /** Unmounts everything (syncing each filesystem) and closes the slots. */
+  @Override
+  public void close() {
+    List<String> devices;
+    synchronized (this) {
+      devices = new ArrayList<>(mounts.keySet());
+    }
+    for (String device : devices) {
+      try {
+        unmount(device);
+      } catch (IOException e) {
+        LOG.warn("unmounting {}: {}", device, e.toString());
+      }
+    }
+    registry.close();
+  }
+}

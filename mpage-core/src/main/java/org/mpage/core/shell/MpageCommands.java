@@ -1,0 +1,313 @@
+package org.mpage.core.shell;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.mpage.api.block.DiskStats;
+import org.mpage.api.fs.DeviceInfo;
+import org.mpage.api.fs.DirEntry;
+import org.mpage.api.fs.FileHandle;
+import org.mpage.api.fs.FileStat;
+import org.mpage.api.fs.FileSystem;
+import org.mpage.api.fs.FileType;
+import org.mpage.api.fs.FsInfo;
+import org.mpage.api.fs.MountInfo;
+import org.mpage.api.fs.MountOptions;
+import org.mpage.api.fs.Mounts;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The Gogo commands of scope {@code mpage} (they work in Karaf's shell too): devices and their
+ * counters, the swap state of each slot, mounts, and file operations on a mounted device. Text
+ * results are returned for the shell to print; {@code cat} writes the file's bytes as they are.
+ */
+@Component(
+    service = MpageCommands.class,
+    property = {
+      "osgi.command.scope=mpage",
+      "osgi.command.function=types",
+      "osgi.command.function=devices",
+      "osgi.command.function=slots",
+      "osgi.command.function=mounts",
+      "osgi.command.function=mount",
+      "osgi.command.function=umount",
+      "osgi.command.function=mkfs",
+      "osgi.command.function=info",
+      "osgi.command.function=ls",
+      "osgi.command.function=cat",
+      "osgi.command.function=put",
+      "osgi.command.function=get",
+      "osgi.command.function=stat",
+      "osgi.command.function=mkdir",
+      "osgi.command.function=rm",
+      "osgi.command.function=sync"
+    })
+public final class MpageCommands {
+  private static final int CHUNK = 1 << 20;
+
+  private final Mounts mounts;
+  private final Supplier<PrintStream> out;
+
+  @Activate
+  public MpageCommands(@Reference Mounts mounts) {
+    this(mounts, () -> System.out);
+  }
+
+  /** With the stream {@code cat} writes to; for tests. */
+  public MpageCommands(Mounts mounts, Supplier<PrintStream> out) {
+    this.mounts = mounts;
+    this.out = out;
+  }
+
+  /** The filesystem types available. */
+  public String types() {
+    return String.join("\n", mounts.types());
+  }
+
+  /** Each device name: swap state, backends, size and diskstats-like counters. */
+  public String devices() {
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                "%-12s %-9s %8s %10s %9s %9s %9s %9s %9s %7s%n",
+                "DEVICE",
+                "STATE",
+                "BACKENDS",
+                "SIZE",
+                "READS",
+                "RSECTORS",
+                "WRITES",
+                "WSECTORS",
+                "FLUSHES",
+                "INFLIGHT"));
+    for (DeviceInfo d : mounts.devices()) {
+      DiskStats s = d.stats();
+      sb.append(
+          String.format(
+              "%-12s %-9s %8d %10s %9d %9d %9d %9d %9d %7d%n",
+              d.name(),
+              d.state(),
+              d.backends(),
+              size(d.capacitySectors() * 512),
+              s.readsCompleted(),
+              s.sectorsRead(),
+              s.writesCompleted(),
+              s.sectorsWritten(),
+              s.flushesCompleted(),
+              s.inFlight()));
+    }
+    return sb.toString().stripTrailing();
+  }
+
+  /** The swap state of each device name: attached, suspended with BIOs waiting, or failed. */
+  public String slots() {
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                "%-12s %-9s %8s %6s %8s%n", "DEVICE", "STATE", "BACKENDS", "SWAPS", "WAITING"));
+    for (DeviceInfo d : mounts.devices()) {
+      sb.append(
+          String.format(
+              "%-12s %-9s %8d %6d %8d%n",
+              d.name(), d.state(), d.backends(), d.swaps(), d.waitingBios()));
+    }
+    return sb.toString().stripTrailing();
+  }
+
+  /** The mounts. */
+  public String mounts() {
+    StringBuilder sb =
+        new StringBuilder(String.format("%-12s %-6s %-4s %s%n", "DEVICE", "TYPE", "MODE", "ID"));
+    for (MountInfo m : mounts.mounts()) {
+      sb.append(
+          String.format(
+              "%-12s %-6s %-4s %s%n",
+              m.device(), m.type(), m.readOnly() ? "ro" : "rw", m.identity()));
+    }
+    return sb.toString().stripTrailing();
+  }
+
+  /** Mounts read-write. */
+  public String mount(String type, String device) throws IOException {
+    return mount(type, device, "rw");
+  }
+
+  /** Mounts with {@code options}: {@code ro} or {@code rw}, then {@code key=value}s, commas. */
+  public String mount(String type, String device, String options) throws IOException {
+    boolean readOnly = false;
+    Map<String, String> extra = new HashMap<>();
+    for (String o : options.split(",", -1)) {
+      String opt = o.trim();
+      if (opt.equals("ro")) {
+        readOnly = true;
+      } else if (opt.equals("rw")) {
+        readOnly = false;
+      } else if (opt.contains("=")) {
+        extra.put(opt.substring(0, opt.indexOf('=')), opt.substring(opt.indexOf('=') + 1));
+      } else if (!opt.isEmpty()) {
+        throw new IllegalArgumentException("mount option must be ro, rw or key=value: " + opt);
+      }
+    }
+    FileSystem fs = mounts.mount(type, device, new MountOptions(readOnly, extra));
+    return device + ": " + type + " " + fs.info().uuid() + (readOnly ? " (ro)" : " (rw)");
+  }
+
+  public String umount(String device) throws IOException {
+    mounts.unmount(device);
+    return device + ": unmounted";
+  }
+
+  /** Formats with the type's default options. */
+  public String mkfs(String type, String device) throws IOException {
+    mounts.format(type, device, Map.of());
+    return device + ": new " + type;
+  }
+
+  /** Formats with the given block size. */
+  public String mkfs(String type, String device, int blockSize) throws IOException {
+    mounts.format(type, device, Map.of("block.size", Integer.toString(blockSize)));
+    return device + ": new " + type + ", " + blockSize + "-byte blocks";
+  }
+
+  /** The superblock summary of a mounted filesystem. */
+  public String info(String device) throws IOException {
+    FsInfo i = mounts.fileSystem(device).info();
+    return String.join(
+        "\n",
+        "type:        " + i.type(),
+        "uuid:        " + i.uuid(),
+        "volume name: " + i.volumeName(),
+        "block size:  " + i.blockSize(),
+        "blocks:      " + i.blocksCount() + " (" + i.freeBlocks() + " free)",
+        "inodes:      " + i.inodesCount() + " (" + i.freeInodes() + " free)",
+        "features:    " + String.join(" ", i.features()),
+        "state:       " + i.state());
+  }
+
+  public String ls(String device) throws IOException {
+    return ls(device, "/");
+  }
+
+  /** One line per entry: type, size and name. */
+  public String ls(String device, String path) throws IOException {
+    FileSystem fs = mounts.fileSystem(device);
+    StringBuilder sb = new StringBuilder();
+    String dir = path.endsWith("/") ? path : path + "/";
+    for (DirEntry e : fs.list(path)) {
+      FileStat st = fs.lstat(dir + e.name());
+      sb.append(String.format("%s %10d %s%n", typeChar(st.type()), st.size(), e.name()));
+    }
+    return sb.toString().stripTrailing();
+  }
+
+  /** The file's bytes, written to the shell's output. */
+  public void cat(String device, String path) throws IOException {
+    FileSystem fs = mounts.fileSystem(device);
+    PrintStream target = out.get();
+    try (FileHandle h = fs.open(path)) {
+      copyOut(h, target);
+    }
+    target.flush();
+  }
+
+  /** Copies a host file into the filesystem (replacing the target) and fsyncs it. */
+  public String put(String local, String device, String path) throws IOException {
+    FileSystem fs = mounts.fileSystem(device);
+    long total = 0;
+    try (InputStream in = Files.newInputStream(Path.of(local));
+        FileHandle h = fs.openWrite(path, true, true, 0644)) {
+      byte[] buf = new byte[CHUNK];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        ByteBuffer src = ByteBuffer.wrap(buf, 0, n);
+        while (src.hasRemaining()) {
+          total += h.write(total, src);
+        }
+      }
+      h.fsync();
+    }
+    return path + ": " + total + " bytes";
+  }
+
+  /** Copies a file out to the host. */
+  public String get(String device, String path, String local) throws IOException {
+    FileSystem fs = mounts.fileSystem(device);
+    try (FileHandle h = fs.open(path);
+        OutputStream o = Files.newOutputStream(Path.of(local))) {
+      return local + ": " + copyOut(h, o) + " bytes";
+    }
+  }
+
+  public String stat(String device, String path) throws IOException {
+    FileStat st = mounts.fileSystem(device).lstat(path);
+    return String.join(
+        "\n",
+        "path:   " + path,
+        "inode:  " + st.ino(),
+        "type:   " + st.type(),
+        "mode:   " + String.format("%04o", st.permissions()),
+        "links:  " + st.links(),
+        "uid:    " + st.uid() + "  gid: " + st.gid(),
+        "size:   " + st.size(),
+        "blocks: " + st.blocks(),
+        "mtime:  " + java.time.Instant.ofEpochSecond(st.mtime()));
+  }
+
+  public String mkdir(String device, String path) throws IOException {
+    mounts.fileSystem(device).mkdir(path, 0755);
+    return path;
+  }
+
+  /** Removes a file or an empty directory. */
+  public String rm(String device, String path) throws IOException {
+    FileSystem fs = mounts.fileSystem(device);
+    if (fs.lstat(path).type() == FileType.DIRECTORY) {
+      fs.rmdir(path);
+    } else {
+      fs.unlink(path);
+    }
+    return path + ": removed";
+  }
+
+  public String sync(String device) throws IOException {
+    mounts.fileSystem(device).sync();
+    return device + ": synced";
+  }
+
+  private static long copyOut(FileHandle h, OutputStream o) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+    long pos = 0;
+    for (int n; (n = h.read(pos, buf.clear())) > 0; ) {
+      o.write(buf.array(), 0, n);
+      pos += n;
+    }
+    return pos;
+  }
+
+  private static char typeChar(FileType t) {
+    return switch (t) {
+      case DIRECTORY -> 'd';
+      case SYMLINK -> 'l';
+      case REGULAR -> '-';
+      default -> '?';
+    };
+  }
+
+  private static String size(long bytes) {
+    if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
+      return (bytes >> 30) + "G";
+    }
+    if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
+      return (bytes >> 20) + "M";
+    }
+    return (bytes >> 10) + "K";
+  }
+}
