@@ -11,6 +11,18 @@ final class Await {
     until(what, 30, condition);
   }
 
+  /** Waits at most {@code millis} for {@code condition}; says whether it came. */
+  static boolean atMost(long millis, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return true;
+  }
+
   static void until(String what, long seconds, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -32,6 +32,15 @@ final class Services {
     return type.cast(found[0]);
   }
 
+  /** Whether a service of {@code type} matching {@code filter} is registered. */
+  boolean exists(Class<?> type, String filter) {
+    try {
+      return context.getServiceReferences(type.getName(), filter) != null;
+    } catch (org.osgi.framework.InvalidSyntaxException e) {
+      throw new IllegalArgumentException(filter, e);
+    }
+  }
+
   /** The current mount table (a new one after its configuration or the engine's changed). */
   Mounts mounts() throws InterruptedException {
     return get(Mounts.class);
