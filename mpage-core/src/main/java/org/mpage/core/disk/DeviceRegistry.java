@@ -33,27 +33,32 @@ public final class DeviceRegistry implements AutoCloseable {
     this.swapTimeoutMillis = swapTimeoutMillis;
   }
 
-  /** A backend service arrived. */
+  /**
+   * A backend service arrived. A better-ranked backend for a slot in use takes over only if the
+   * slot would accept it (same identity), so a wrong disk never suspends a working mount; the offer
+   * is listed once that decision is made.
+   */
   public void deviceAdded(BlockDevice device, int ranking) {
     DeviceSlot slot;
+    synchronized (this) {
+      slot = slots.get(device.name());
+    }
+    if (slot != null) {
+      BlockDevice current = slot.backend();
+      if (current != null && ranking > rankingOf(current) && slot.accepts(device)) {
+        slot.detach();
+        if (!slot.attach(device)) {
+          slot.attach(current);
+        }
+      }
+    }
     synchronized (this) {
       offers
           .computeIfAbsent(device.name(), n -> new ArrayList<>())
           .add(new Offer(device, ranking, arrivals++));
-      slot = slots.get(device.name());
     }
-    if (slot == null) {
-      return;
-    }
-    BlockDevice current = slot.backend();
-    if (current == null) {
+    if (slot != null && slot.backend() == null) {
       slot.attach(device);
-    } else if (ranking > rankingOf(current)) {
-      // A better backend for the same disk: switch over (suspend, drain, resume on the new one).
-      slot.detach();
-      if (!slot.attach(device)) {
-        slot.attach(current);
-      }
     }
   }
 

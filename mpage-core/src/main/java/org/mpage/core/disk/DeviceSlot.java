@@ -53,6 +53,7 @@ public final class DeviceSlot implements BlockDevice {
   private final ScheduledExecutorService timer;
   private volatile Predicate<BlockDevice> identity = d -> true;
   private BlockDevice backend;
+  private BlockDevice previous;
   private State state;
   private int inFlight;
   private final Deque<Bio> waiting = new ArrayDeque<>();
@@ -97,7 +98,7 @@ public final class DeviceSlot implements BlockDevice {
     return state;
   }
 
-  /** How many times a backend was attached after the first. */
+  /** How many times another backend was attached than the one that left. */
   public synchronized long swaps() {
     return swaps;
   }
@@ -170,6 +171,7 @@ public final class DeviceSlot implements BlockDevice {
         }
       }
       backend = null;
+      previous = old;
       timeout = timer.schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
     }
     LOG.info("device {} suspended: backend {} released", name, old);
@@ -194,6 +196,11 @@ public final class DeviceSlot implements BlockDevice {
     for (Bio bio : failed) {
       bio.endio(BlockStatus.IOERR);
     }
+  }
+
+  /** Whether {@code dev} is the right device for this slot: same capacity, same identity. */
+  public boolean accepts(BlockDevice dev) {
+    return dev.capacitySectors() == capacitySectors && identity.test(dev);
   }
 
   /**
@@ -231,7 +238,9 @@ public final class DeviceSlot implements BlockDevice {
       }
       backend = dev;
       state = State.ACTIVE;
-      swaps++;
+      if (dev != previous) {
+        swaps++;
+      }
       resume = new ArrayList<>(waiting);
       waiting.clear();
     }
