@@ -156,8 +156,6 @@ public class RuntimeIT {
   @Test
   public void gogoCommandsOnAMountedRamDisk() throws Exception {
     Services s = new Services(context);
-    s.create("org.mpage.device.ramdisk", Map.of("device.name", "ram0", "size", "16M"));
-    s.awaitDevice("ram0", DeviceInfo.SwapState.UNUSED);
     CommandProcessor processor = s.get(CommandProcessor.class);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -165,6 +163,8 @@ public class RuntimeIT {
     Path local = Files.createTempFile("mpage-it", ".txt");
     Files.writeString(local, "through gogo\n");
 
+    assertEquals("ram0: 16M RAM disk", session.execute("mpage:ramdisk ram0 16M"));
+    assertEquals(DeviceInfo.SwapState.UNUSED, s.device("ram0").state());
     assertEquals("ram0: new ext2", session.execute("mpage:mkfs ext2 ram0"));
     assertTrue(String.valueOf(session.execute("mpage:mount ext2 ram0")).startsWith("ram0: ext2"));
     assertEquals("/note.txt: 13 bytes", session.execute("mpage:put " + local + " ram0 /note.txt"));
@@ -181,6 +181,8 @@ public class RuntimeIT {
     assertEquals("through gogo\n", out.toString(StandardCharsets.UTF_8));
     assertTrue(String.valueOf(session.execute("mpage:stat ram0 /note.txt")).contains("size:   13"));
     assertEquals("ram0: unmounted", session.execute("mpage:umount ram0"));
+    assertEquals("ram0: removed", session.execute("mpage:rmdevice ram0"));
+    assertEquals(null, s.device("ram0"));
     session.close();
     Files.delete(local);
   }

@@ -178,7 +178,7 @@ class Ext2MountTableTest {
     table.deviceAdded(ram, 0);
     ByteArrayOutputStream catOut = new ByteArrayOutputStream();
     MpageCommands sh =
-        new MpageCommands(table, () -> new PrintStream(catOut, true, StandardCharsets.UTF_8));
+        new MpageCommands(table, null, () -> new PrintStream(catOut, true, StandardCharsets.UTF_8));
     assertEquals("ram0: new ext2, 1024-byte blocks", sh.mkfs("ext2", "ram0", 1024));
     assertTrue(sh.mount("ext2", "ram0").startsWith("ram0: ext2 "));
     Path local = Files.writeString(work.resolve("local.txt"), "put through the shell\n");

@@ -8,7 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.mpage.api.block.DiskStats;
 import org.mpage.api.fs.DeviceInfo;
@@ -21,9 +24,14 @@ import org.mpage.api.fs.FsInfo;
 import org.mpage.api.fs.MountInfo;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.Mounts;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The Gogo commands of scope {@code mpage} (they work in Karaf's shell too): devices and their
@@ -35,6 +43,9 @@ import org.osgi.service.component.annotations.Reference;
     property = {
       "osgi.command.scope=mpage",
       "osgi.command.function=types",
+      "osgi.command.function=ramdisk",
+      "osgi.command.function=filedevice",
+      "osgi.command.function=rmdevice",
       "osgi.command.function=devices",
       "osgi.command.function=slots",
       "osgi.command.function=mounts",
@@ -54,18 +65,147 @@ import org.osgi.service.component.annotations.Reference;
 public final class MpageCommands {
   private static final int CHUNK = 1 << 20;
 
+  private static final String RAMDISK_PID = "org.mpage.device.ramdisk";
+  private static final String FILE_PID = "org.mpage.device.file";
+  private static final long DEVICE_WAIT_MILLIS = 30_000;
+
   private final Mounts mounts;
+  private final ConfigurationAdmin cm;
   private final Supplier<PrintStream> out;
 
   @Activate
-  public MpageCommands(@Reference Mounts mounts) {
-    this(mounts, () -> System.out);
+  public MpageCommands(
+      @Reference Mounts mounts,
+      @Reference(
+              cardinality = ReferenceCardinality.OPTIONAL,
+              policyOption = ReferencePolicyOption.GREEDY)
+          ConfigurationAdmin cm) {
+    this(mounts, cm, () -> System.out);
   }
 
-  /** With the stream {@code cat} writes to; for tests. */
-  public MpageCommands(Mounts mounts, Supplier<PrintStream> out) {
+  /**
+   * With the stream {@code cat} writes to; for tests. Without Configuration Admin ({@code cm} null)
+   * the device commands say so.
+   */
+  public MpageCommands(Mounts mounts, ConfigurationAdmin cm, Supplier<PrintStream> out) {
     this.mounts = mounts;
+    this.cm = cm;
     this.out = out;
+  }
+
+  /** Creates a RAM disk (a factory configuration of {@code org.mpage.device.ramdisk}). */
+  public String ramdisk(String name, String size) throws IOException, InterruptedException {
+    createDevice(RAMDISK_PID, name, Map.of("size", size));
+    return name + ": " + size + " RAM disk";
+  }
+
+  /**
+   * Exposes an image file as a device (a factory configuration of {@code org.mpage.device.file}).
+   */
+  public String filedevice(String name, String path) throws IOException, InterruptedException {
+    return filedevice(name, path, "rw");
+  }
+
+  /** As {@link #filedevice(String, String)}, {@code ro} for a read-only device. */
+  public String filedevice(String name, String path, String mode)
+      throws IOException, InterruptedException {
+    if (!mode.equals("ro") && !mode.equals("rw")) {
+      throw new IllegalArgumentException("mode must be ro or rw: " + mode);
+    }
+    String image = Path.of(path).toAbsolutePath().toString();
+    createDevice(FILE_PID, name, Map.of("path", image, "read.only", mode.equals("ro")));
+    return name + ": " + image + (mode.equals("ro") ? " (ro)" : "");
+  }
+
+  /**
+   * Deletes the configurations that made backends named {@code name}. A filesystem mounted on it
+   * stays mounted, its I/O suspended until a backend of that name returns or the swap times out.
+   */
+  public String rmdevice(String name) throws IOException, InterruptedException {
+    checkName(name);
+    ConfigurationAdmin admin = configurationAdmin();
+    int removed = 0;
+    for (String pid : List.of(RAMDISK_PID, FILE_PID)) {
+      Configuration[] found =
+          listConfigurations(
+              admin, "(&(service.factoryPid=" + pid + ")(device.name=" + name + "))");
+      for (Configuration c : found) {
+        c.delete();
+        removed++;
+      }
+    }
+    if (removed == 0) {
+      throw new IOException(name + ": no device configuration with that name");
+    }
+    awaitDevice(name, d -> d == null || d.backends() == 0);
+    return name + ": removed";
+  }
+
+  private void createDevice(String pid, String name, Map<String, Object> props)
+      throws IOException, InterruptedException {
+    checkName(name);
+    ConfigurationAdmin admin = configurationAdmin();
+    if (listConfigurations(admin, "(device.name=" + name + ")").length > 0) {
+      throw new IOException(name + ": a device configuration with that name exists");
+    }
+    Hashtable<String, Object> dict = new Hashtable<>(props);
+    dict.put("device.name", name);
+    Configuration c = admin.createFactoryConfiguration(pid, "?");
+    c.update(dict);
+    try {
+      awaitDevice(name, d -> d != null && d.backends() > 0);
+    } catch (IOException e) {
+      c.delete();
+      throw new IOException(
+          name
+              + ": the device did not come up (is its bundle deployed and the configuration"
+              + " valid? see the log)",
+          e);
+    }
+  }
+
+  private static void checkName(String name) {
+    if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "device names are 1 to 64 letters, digits, '.', '_' or '-': " + name);
+    }
+  }
+
+  private void awaitDevice(String name, java.util.function.Predicate<DeviceInfo> done)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEVICE_WAIT_MILLIS);
+    while (!done.test(find(name))) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException(name + ": timed out after " + DEVICE_WAIT_MILLIS + " ms");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private DeviceInfo find(String name) {
+    for (DeviceInfo d : mounts.devices()) {
+      if (d.name().equals(name)) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  private ConfigurationAdmin configurationAdmin() throws IOException {
+    if (cm == null) {
+      throw new IOException("Configuration Admin is not running: devices cannot be created");
+    }
+    return cm;
+  }
+
+  private static Configuration[] listConfigurations(ConfigurationAdmin admin, String filter)
+      throws IOException {
+    try {
+      Configuration[] found = admin.listConfigurations(filter);
+      return found == null ? new Configuration[0] : found;
+    } catch (InvalidSyntaxException e) {
+      throw new IllegalArgumentException("bad device name: " + filter, e);
+    }
   }
 
   /** The filesystem types available. */
