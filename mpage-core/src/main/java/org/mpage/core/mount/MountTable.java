@@ -77,7 +77,8 @@ public final class MountTable implements Mounts, AutoCloseable {
       try {
         unmount(device);
       } catch (IOException e) {
-        LOG.warn("unmounting {} as its filesystem type {} left: {}", device, type.name(), e);
+        LOG.warn(
+            "unmounting {} as its filesystem type {} left: {}", device, type.name(), e.toString());
       }
     }
   }
