@@ -159,29 +159,37 @@ public class RuntimeIT {
     CommandProcessor processor = s.get(CommandProcessor.class);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    CommandSession session = processor.createSession(System.in, ps, ps);
+    CommandSession session = processor.createSession(System.in, ps, System.err);
     Path local = Files.createTempFile("mpage-it", ".txt");
     Files.writeString(local, "through gogo\n");
+    java.util.function.Function<String, String> run =
+        command -> {
+          out.reset();
+          try {
+            session.execute(command);
+          } catch (Exception e) {
+            throw new AssertionError(command, e);
+          }
+          return out.toString(StandardCharsets.UTF_8).stripTrailing();
+        };
 
-    assertEquals("ram0: 16M RAM disk", session.execute("mpage:ramdisk ram0 16M"));
+    assertEquals("ram0: 16M RAM disk", run.apply("mpage:ramdisk ram0 16M"));
     assertEquals(DeviceInfo.SwapState.UNUSED, s.device("ram0").state());
-    assertEquals("ram0: new ext2", session.execute("mpage:mkfs ext2 ram0"));
-    assertTrue(String.valueOf(session.execute("mpage:mount ext2 ram0")).startsWith("ram0: ext2"));
-    assertEquals("/note.txt: 13 bytes", session.execute("mpage:put " + local + " ram0 /note.txt"));
-    String ls = String.valueOf(session.execute("mpage:ls ram0 /"));
+    assertEquals("ram0: new ext2", run.apply("mpage:mkfs ext2 ram0"));
+    assertTrue(run.apply("mpage:mount ext2 ram0").startsWith("ram0: ext2"));
+    assertEquals("/note.txt: 13 bytes", run.apply("mpage:put " + local + " ram0 /note.txt"));
+    String ls = run.apply("mpage:ls ram0 /");
     assertTrue(ls, ls.lines().anyMatch(l -> l.matches("- +13 note\\.txt")));
-    String mountsOut = String.valueOf(session.execute("mpage:mounts"));
+    String mountsOut = run.apply("mpage:mounts");
     assertTrue(mountsOut, mountsOut.lines().anyMatch(l -> l.matches("ram0 +ext2 +rw +\\S+")));
-    String devices = String.valueOf(session.execute("mpage:devices"));
+    String devices = run.apply("mpage:devices");
     assertTrue(devices, devices.lines().anyMatch(l -> l.matches("ram0 +ACTIVE +1 +16M .*")));
-    String slots = String.valueOf(session.execute("mpage:slots"));
+    String slots = run.apply("mpage:slots");
     assertTrue(slots, slots.lines().anyMatch(l -> l.matches("ram0 +ACTIVE +1 +0 +0")));
-    out.reset();
-    session.execute("mpage:cat ram0 /note.txt");
-    assertEquals("through gogo\n", out.toString(StandardCharsets.UTF_8));
-    assertTrue(String.valueOf(session.execute("mpage:stat ram0 /note.txt")).contains("size:   13"));
-    assertEquals("ram0: unmounted", session.execute("mpage:umount ram0"));
-    assertEquals("ram0: removed", session.execute("mpage:rmdevice ram0"));
+    assertEquals("through gogo", run.apply("mpage:cat ram0 /note.txt"));
+    assertTrue(run.apply("mpage:stat ram0 /note.txt").contains("size:   13"));
+    assertEquals("ram0: unmounted", run.apply("mpage:umount ram0"));
+    assertEquals("ram0: removed", run.apply("mpage:rmdevice ram0"));
     assertEquals(null, s.device("ram0"));
     session.close();
     Files.delete(local);

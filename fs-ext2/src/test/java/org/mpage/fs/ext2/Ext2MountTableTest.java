@@ -176,21 +176,38 @@ class Ext2MountTableTest {
   void shellCommandsOnARamDisk() throws Exception {
     RamDisk ram = new RamDisk("ram0", 16 << 20);
     table.deviceAdded(ram, 0);
-    ByteArrayOutputStream catOut = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     MpageCommands sh =
-        new MpageCommands(table, null, () -> new PrintStream(catOut, true, StandardCharsets.UTF_8));
-    assertEquals("ram0: new ext2, 1024-byte blocks", sh.mkfs("ext2", "ram0", 1024));
-    assertTrue(sh.mount("ext2", "ram0").startsWith("ram0: ext2 "));
+        new MpageCommands(table, null, () -> new PrintStream(out, true, StandardCharsets.UTF_8));
+    java.util.function.Supplier<String> said =
+        () -> {
+          String text = out.toString(StandardCharsets.UTF_8);
+          out.reset();
+          return text;
+        };
+    sh.mkfs("ext2", "ram0", 1024);
+    assertEquals("ram0: new ext2, 1024-byte blocks\n", said.get());
+    sh.mount("ext2", "ram0");
+    assertTrue(said.get().startsWith("ram0: ext2 "));
     Path local = Files.writeString(work.resolve("local.txt"), "put through the shell\n");
-    assertEquals("/doc.txt: 22 bytes", sh.put(local.toString(), "ram0", "/doc.txt"));
-    assertTrue(sh.ls("ram0").lines().anyMatch(l -> l.matches("- +22 doc\\.txt")), sh.ls("ram0"));
+    sh.put(local.toString(), "ram0", "/doc.txt");
+    assertEquals("/doc.txt: 22 bytes\n", said.get());
+    sh.ls("ram0");
+    String ls = said.get();
+    assertTrue(ls.lines().anyMatch(l -> l.matches("- +22 doc\\.txt")), ls);
     sh.cat("ram0", "/doc.txt");
-    assertEquals("put through the shell\n", catOut.toString(StandardCharsets.UTF_8));
-    assertTrue(sh.stat("ram0", "/doc.txt").contains("size:   22"));
-    assertTrue(sh.mounts().lines().anyMatch(l -> l.startsWith("ram0") && l.contains("ext2")));
-    assertTrue(sh.devices().lines().anyMatch(l -> l.startsWith("ram0") && l.contains("ACTIVE")));
-    assertTrue(sh.slots().lines().anyMatch(l -> l.matches("ram0 +ACTIVE +1 +0 +0")), sh.slots());
-    assertEquals("ram0: unmounted", sh.umount("ram0"));
+    assertEquals("put through the shell\n", said.get());
+    sh.stat("ram0", "/doc.txt");
+    assertTrue(said.get().contains("size:   22"));
+    sh.mounts();
+    assertTrue(said.get().lines().anyMatch(l -> l.startsWith("ram0") && l.contains("ext2")));
+    sh.devices();
+    assertTrue(said.get().lines().anyMatch(l -> l.startsWith("ram0") && l.contains("ACTIVE")));
+    sh.slots();
+    String slots = said.get();
+    assertTrue(slots.lines().anyMatch(l -> l.matches("ram0 +ACTIVE +1 +0 +0")), slots);
+    sh.umount("ram0");
+    assertEquals("ram0: unmounted\n", said.get());
     IOException notMounted = assertThrows(IOException.class, () -> sh.ls("ram0"));
     assertEquals("ram0: not mounted", notMounted.getMessage());
     Map<String, Long> stats = engine.statistics();

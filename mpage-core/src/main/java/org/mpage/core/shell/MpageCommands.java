@@ -35,8 +35,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The Gogo commands of scope {@code mpage} (they work in Karaf's shell too): devices and their
- * counters, the swap state of each slot, mounts, and file operations on a mounted device. Text
- * results are returned for the shell to print; {@code cat} writes the file's bytes as they are.
+ * counters, the swap state of each slot, mounts, and file operations on a mounted device. Output is
+ * written to the session's stream rather than returned, because Karaf's batch client prints only
+ * what a command writes; {@code cat} writes the file's bytes as they are.
  */
 @Component(
     service = MpageCommands.class,
@@ -94,34 +95,34 @@ public final class MpageCommands {
   }
 
   /** Creates a RAM disk (a factory configuration of {@code org.mpage.device.ramdisk}). */
-  public String ramdisk(String name, String size) throws IOException, InterruptedException {
+  public void ramdisk(String name, String size) throws IOException, InterruptedException {
     createDevice(RAMDISK_PID, name, Map.of("size", size));
-    return name + ": " + size + " RAM disk";
+    print(name + ": " + size + " RAM disk");
   }
 
   /**
    * Exposes an image file as a device (a factory configuration of {@code org.mpage.device.file}).
    */
-  public String filedevice(String name, String path) throws IOException, InterruptedException {
-    return filedevice(name, path, "rw");
+  public void filedevice(String name, String path) throws IOException, InterruptedException {
+    filedevice(name, path, "rw");
   }
 
   /** As {@link #filedevice(String, String)}, {@code ro} for a read-only device. */
-  public String filedevice(String name, String path, String mode)
+  public void filedevice(String name, String path, String mode)
       throws IOException, InterruptedException {
     if (!mode.equals("ro") && !mode.equals("rw")) {
       throw new IllegalArgumentException("mode must be ro or rw: " + mode);
     }
     String image = Path.of(path).toAbsolutePath().toString();
     createDevice(FILE_PID, name, Map.of("path", image, "read.only", mode.equals("ro")));
-    return name + ": " + image + (mode.equals("ro") ? " (ro)" : "");
+    print(name + ": " + image + (mode.equals("ro") ? " (ro)" : ""));
   }
 
   /**
    * Deletes the configurations that made backends named {@code name}. A filesystem mounted on it
    * stays mounted, its I/O suspended until a backend of that name returns or the swap times out.
    */
-  public String rmdevice(String name) throws IOException, InterruptedException {
+  public void rmdevice(String name) throws IOException, InterruptedException {
     checkName(name);
     ConfigurationAdmin admin = configurationAdmin();
     int removed = 0;
@@ -138,7 +139,7 @@ public final class MpageCommands {
       throw new IOException(name + ": no device configuration with that name");
     }
     awaitDevice(name, d -> d == null || d.backends() == 0);
-    return name + ": removed";
+    print(name + ": removed");
   }
 
   private void createDevice(String pid, String name, Map<String, Object> props)
@@ -162,6 +163,13 @@ public final class MpageCommands {
               + " valid? see the log)",
           e);
     }
+  }
+
+  /** Command output goes to the session's stream: Gogo and Karaf print it in every mode. */
+  private void print(String text) {
+    PrintStream o = out.get();
+    o.println(text);
+    o.flush();
   }
 
   private static void checkName(String name) {
@@ -209,12 +217,12 @@ public final class MpageCommands {
   }
 
   /** The filesystem types available. */
-  public String types() {
-    return String.join("\n", mounts.types());
+  public void types() {
+    print(String.join("\n", mounts.types()));
   }
 
   /** Each device name: swap state, backends, size and diskstats-like counters. */
-  public String devices() {
+  public void devices() {
     StringBuilder sb =
         new StringBuilder(
             String.format(
@@ -245,11 +253,11 @@ public final class MpageCommands {
               s.flushesCompleted(),
               s.inFlight()));
     }
-    return sb.toString().stripTrailing();
+    print(sb.toString().stripTrailing());
   }
 
   /** The swap state of each device name: attached, suspended with BIOs waiting, or failed. */
-  public String slots() {
+  public void slots() {
     StringBuilder sb =
         new StringBuilder(
             String.format(
@@ -260,11 +268,11 @@ public final class MpageCommands {
               "%-12s %-9s %8d %6d %8d%n",
               d.name(), d.state(), d.backends(), d.swaps(), d.waitingBios()));
     }
-    return sb.toString().stripTrailing();
+    print(sb.toString().stripTrailing());
   }
 
   /** The mounts. */
-  public String mounts() {
+  public void mounts() {
     StringBuilder sb =
         new StringBuilder(String.format("%-12s %-6s %-4s %s%n", "DEVICE", "TYPE", "MODE", "ID"));
     for (MountInfo m : mounts.mounts()) {
@@ -273,16 +281,16 @@ public final class MpageCommands {
               "%-12s %-6s %-4s %s%n",
               m.device(), m.type(), m.readOnly() ? "ro" : "rw", m.identity()));
     }
-    return sb.toString().stripTrailing();
+    print(sb.toString().stripTrailing());
   }
 
   /** Mounts read-write. */
-  public String mount(String type, String device) throws IOException {
-    return mount(type, device, "rw");
+  public void mount(String type, String device) throws IOException {
+    mount(type, device, "rw");
   }
 
   /** Mounts with {@code options}: {@code ro} or {@code rw}, then {@code key=value}s, commas. */
-  public String mount(String type, String device, String options) throws IOException {
+  public void mount(String type, String device, String options) throws IOException {
     boolean readOnly = false;
     Map<String, String> extra = new HashMap<>();
     for (String o : options.split(",", -1)) {
@@ -298,47 +306,48 @@ public final class MpageCommands {
       }
     }
     FileSystem fs = mounts.mount(type, device, new MountOptions(readOnly, extra));
-    return device + ": " + type + " " + fs.info().uuid() + (readOnly ? " (ro)" : " (rw)");
+    print(device + ": " + type + " " + fs.info().uuid() + (readOnly ? " (ro)" : " (rw)"));
   }
 
-  public String umount(String device) throws IOException {
+  public void umount(String device) throws IOException {
     mounts.unmount(device);
-    return device + ": unmounted";
+    print(device + ": unmounted");
   }
 
   /** Formats with the type's default options. */
-  public String mkfs(String type, String device) throws IOException {
+  public void mkfs(String type, String device) throws IOException {
     mounts.format(type, device, Map.of());
-    return device + ": new " + type;
+    print(device + ": new " + type);
   }
 
   /** Formats with the given block size. */
-  public String mkfs(String type, String device, int blockSize) throws IOException {
+  public void mkfs(String type, String device, int blockSize) throws IOException {
     mounts.format(type, device, Map.of("block.size", Integer.toString(blockSize)));
-    return device + ": new " + type + ", " + blockSize + "-byte blocks";
+    print(device + ": new " + type + ", " + blockSize + "-byte blocks");
   }
 
   /** The superblock summary of a mounted filesystem. */
-  public String info(String device) throws IOException {
+  public void info(String device) throws IOException {
     FsInfo i = mounts.fileSystem(device).info();
-    return String.join(
-        "\n",
-        "type:        " + i.type(),
-        "uuid:        " + i.uuid(),
-        "volume name: " + i.volumeName(),
-        "block size:  " + i.blockSize(),
-        "blocks:      " + i.blocksCount() + " (" + i.freeBlocks() + " free)",
-        "inodes:      " + i.inodesCount() + " (" + i.freeInodes() + " free)",
-        "features:    " + String.join(" ", i.features()),
-        "state:       " + i.state());
+    print(
+        String.join(
+            "\n",
+            "type:        " + i.type(),
+            "uuid:        " + i.uuid(),
+            "volume name: " + i.volumeName(),
+            "block size:  " + i.blockSize(),
+            "blocks:      " + i.blocksCount() + " (" + i.freeBlocks() + " free)",
+            "inodes:      " + i.inodesCount() + " (" + i.freeInodes() + " free)",
+            "features:    " + String.join(" ", i.features()),
+            "state:       " + i.state()));
   }
 
-  public String ls(String device) throws IOException {
-    return ls(device, "/");
+  public void ls(String device) throws IOException {
+    ls(device, "/");
   }
 
   /** One line per entry: type, size and name. */
-  public String ls(String device, String path) throws IOException {
+  public void ls(String device, String path) throws IOException {
     FileSystem fs = mounts.fileSystem(device);
     StringBuilder sb = new StringBuilder();
     String dir = path.endsWith("/") ? path : path + "/";
@@ -346,7 +355,7 @@ public final class MpageCommands {
       FileStat st = fs.lstat(dir + e.name());
       sb.append(String.format("%s %10d %s%n", typeChar(st.type()), st.size(), e.name()));
     }
-    return sb.toString().stripTrailing();
+    print(sb.toString().stripTrailing());
   }
 
   /** The file's bytes, written to the shell's output. */
@@ -360,7 +369,7 @@ public final class MpageCommands {
   }
 
   /** Copies a host file into the filesystem (replacing the target) and fsyncs it. */
-  public String put(String local, String device, String path) throws IOException {
+  public void put(String local, String device, String path) throws IOException {
     FileSystem fs = mounts.fileSystem(device);
     long total = 0;
     try (InputStream in = Files.newInputStream(Path.of(local));
@@ -374,52 +383,53 @@ public final class MpageCommands {
       }
       h.fsync();
     }
-    return path + ": " + total + " bytes";
+    print(path + ": " + total + " bytes");
   }
 
   /** Copies a file out to the host. */
-  public String get(String device, String path, String local) throws IOException {
+  public void get(String device, String path, String local) throws IOException {
     FileSystem fs = mounts.fileSystem(device);
     try (FileHandle h = fs.open(path);
         OutputStream o = Files.newOutputStream(Path.of(local))) {
-      return local + ": " + copyOut(h, o) + " bytes";
+      print(local + ": " + copyOut(h, o) + " bytes");
     }
   }
 
-  public String stat(String device, String path) throws IOException {
+  public void stat(String device, String path) throws IOException {
     FileStat st = mounts.fileSystem(device).lstat(path);
-    return String.join(
-        "\n",
-        "path:   " + path,
-        "inode:  " + st.ino(),
-        "type:   " + st.type(),
-        "mode:   " + String.format("%04o", st.permissions()),
-        "links:  " + st.links(),
-        "uid:    " + st.uid() + "  gid: " + st.gid(),
-        "size:   " + st.size(),
-        "blocks: " + st.blocks(),
-        "mtime:  " + java.time.Instant.ofEpochSecond(st.mtime()));
+    print(
+        String.join(
+            "\n",
+            "path:   " + path,
+            "inode:  " + st.ino(),
+            "type:   " + st.type(),
+            "mode:   " + String.format("%04o", st.permissions()),
+            "links:  " + st.links(),
+            "uid:    " + st.uid() + "  gid: " + st.gid(),
+            "size:   " + st.size(),
+            "blocks: " + st.blocks(),
+            "mtime:  " + java.time.Instant.ofEpochSecond(st.mtime())));
   }
 
-  public String mkdir(String device, String path) throws IOException {
+  public void mkdir(String device, String path) throws IOException {
     mounts.fileSystem(device).mkdir(path, 0755);
-    return path;
+    print(path);
   }
 
   /** Removes a file or an empty directory. */
-  public String rm(String device, String path) throws IOException {
+  public void rm(String device, String path) throws IOException {
     FileSystem fs = mounts.fileSystem(device);
     if (fs.lstat(path).type() == FileType.DIRECTORY) {
       fs.rmdir(path);
     } else {
       fs.unlink(path);
     }
-    return path + ": removed";
+    print(path + ": removed");
   }
 
-  public String sync(String device) throws IOException {
+  public void sync(String device) throws IOException {
     mounts.fileSystem(device).sync();
-    return device + ": synced";
+    print(device + ": synced");
   }
 
   private static long copyOut(FileHandle h, OutputStream o) throws IOException {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Proves that the "mpage" feature installs into Apache Karaf 4.4.10 on Java 17 and that an ext2
+# image made by mke2fs can be mounted and read there through the mpage shell commands.
+#
+#   karaf/verify.sh [WORK_DIR]
+#
+# It installs the feature's modules into the local Maven repository, downloads Karaf through Maven,
+# runs it offline (Karaf's own system/ repository and ~/.m2 only), and stops it again.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$PATH:/usr/sbin:/sbin"
+karaf_version=4.4.10
+version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -1)"
+m2="$(cd "$HOME/.m2/repository" && pwd)"
+work="${1:-$(mktemp -d)}"
+mkdir -p "$work"
+step() { echo "karaf/verify: $*" >&2; }
+
+step "installing the feature and its bundles into $m2"
+(cd "$root" && mvn -B -q install -DskipTests -Dspotless.check.skip=true -pl karaf -am >&2)
+
+step "fetching Apache Karaf $karaf_version"
+# Fetched outside the project (from $work, no pom there), so that only the artifact is resolved.
+fetch() { (cd "$work" && mvn -B -q dependency:copy -Dartifact="$1" -DoutputDirectory="$2" >&2); }
+fetch "org.apache.karaf:apache-karaf:$karaf_version:tar.gz" "$work"
+rm -rf "$work/apache-karaf-$karaf_version"
+tar xzf "$work/apache-karaf-$karaf_version.tar.gz" -C "$work"
+karaf="$work/apache-karaf-$karaf_version"
+
+# Karaf's "scr" feature is not in its system/ repository: fetch its bundles into it with Maven
+# (dependency:copy, as some of their parent POMs are missing from the repository reached here).
+for a in org.apache.felix:org.apache.felix.scr:2.2.6 \
+         org.apache.karaf.scr:org.apache.karaf.scr.management:$karaf_version \
+         org.apache.karaf.scr:org.apache.karaf.scr.state:$karaf_version \
+         org.apache.felix:org.apache.felix.inventory:1.1.0 \
+         org.apache.felix:org.apache.felix.webconsole.plugins.ds:2.2.0 \
+         org.osgi:org.osgi.service.component:1.5.1; do
+  IFS=: read -r g id v <<<"$a"
+  fetch "$a" "$karaf/system/${g//.//}/$id/$v"
+done
+
+# Offline: Karaf's system/ repository and the local Maven repository, nothing remote.
+cat > "$karaf/etc/org.ops4j.pax.url.mvn.cfg" <<CFG
+org.ops4j.pax.url.mvn.useFallbackRepositories=false
+org.ops4j.pax.url.mvn.localRepository=$m2
+org.ops4j.pax.url.mvn.defaultRepositories=file:$karaf/system@id=system.repository@snapshots,file:$m2@id=local@snapshots
+org.ops4j.pax.url.mvn.repositories=
+CFG
+# A user for bin/client.
+sed -i -e 's/^#karaf = karaf,_g_:admingroup/karaf = karaf,_g_:admingroup/' \
+  -e 's/^#_g_\\:admingroup = /_g_\\:admingroup = /' "$karaf/etc/users.properties"
+
+src="$work/src"
+mkdir -p "$src"
+printf 'hello from mke2fs, read in Karaf\n' > "$src/hello.txt"
+image="$work/disk.img"
+mke2fs -q -F -t ext2 -b 1024 -d "$src" "$image" 8M
+
+if [ -z "${JAVA_HOME:-}" ]; then
+  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+  export JAVA_HOME
+fi
+step "starting Karaf ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
+"$karaf/bin/start"
+trap '"$karaf/bin/stop" >/dev/null 2>&1 || true' EXIT
+
+client() { "$karaf/bin/client" -r 60 -d 2 -u karaf -p karaf -b; }
+
+step "feature:install mpage"
+client <<CMDS >&2
+feature:repo-add mvn:org.mpage/mpage-karaf/$version/xml/features
+feature:install mpage
+CMDS
+
+step "mounting $image"
+out="$(client <<CMDS
+mpage:filedevice disk0 $image ro
+mpage:mount ext2 disk0 ro
+mpage:cat disk0 /hello.txt
+mpage:ls disk0 /
+mpage:mounts
+mpage:umount disk0
+mpage:rmdevice disk0
+CMDS
+)"
+echo "$out"
+grep -q '^disk0: ext2 .* (ro)' <<<"$out"
+grep -qx 'hello from mke2fs, read in Karaf' <<<"$out"
+grep -Eq '^- +33 hello.txt' <<<"$out"
+grep -Eq '^disk0 +ext2 +ro ' <<<"$out"
+grep -qx 'disk0: unmounted' <<<"$out"
+step "passed: feature:install mpage in Karaf $karaf_version, ext2 mounted and read"
