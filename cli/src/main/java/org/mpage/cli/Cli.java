@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
@@ -46,7 +47,8 @@ public final class Cli {
   static final String USAGE =
       String.join(
           "\n",
-          "usage: mpage [--stats] [--debug] [--device file|ramdisk] [--read-only] COMMAND ...",
+          "usage: mpage [--stats] [--trace FILE] [--data-path mpage|buffer] [--debug]"
+              + " [--device file|ramdisk] [--read-only] COMMAND ...",
           "  info IMAGE                      superblock summary",
           "  ls [-l] IMAGE [PATH]            one name per line",
           "  cat IMAGE PATH                  bytes to stdout (symlinks followed)",
@@ -59,7 +61,10 @@ public final class Cli {
           "  rm [-r] IMAGE PATH",
           "  mv IMAGE FROM TO",
           "  ln [-s] IMAGE TARGET PATH",
-          "  truncate IMAGE PATH SIZE");
+          "  truncate IMAGE PATH SIZE",
+          "  plot TRACE [TRACE...] OUT.svg   BIO traces (--trace) drawn as sector against time",
+          "  bench [--quick]                 the benchmark harness (./mpage bench)",
+          "  container                       Felix with all bundles (./mpage container)");
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -74,6 +79,8 @@ public final class Cli {
   private boolean debug;
   private boolean readOnly;
   private String deviceType = "file";
+  private String traceFile;
+  private String dataPath = "mpage";
 
   public Cli(OutputStream stdout, PrintStream err, boolean stderrIsTerminal) {
     this(java.io.InputStream.nullInputStream(), stdout, err, stderrIsTerminal);
@@ -122,6 +129,19 @@ public final class Cli {
         case "--stats" -> stats = true;
         case "--debug" -> debug = true;
         case "--read-only" -> readOnly = true;
+        case "--trace" -> {
+          traceFile = args.pollFirst();
+          if (traceFile == null) {
+            throw new UsageException("--trace needs a file");
+          }
+        }
+        case "--data-path" -> {
+          String path = args.pollFirst();
+          if (!"mpage".equals(path) && !"buffer".equals(path)) {
+            throw new UsageException("--data-path takes mpage or buffer, not " + path);
+          }
+          dataPath = path;
+        }
         case "--device" -> {
           String type = args.pollFirst();
           if (!"file".equals(type) && !"ramdisk".equals(type)) {
@@ -293,6 +313,15 @@ public final class Cli {
                   });
             });
       }
+      case "plot" -> {
+        if (args.size() < 2) {
+          throw new UsageException("plot needs at least one trace and the output file");
+        }
+        List<String> files = new ArrayList<>(args);
+        args.clear();
+        Path svg = Path.of(files.remove(files.size() - 1));
+        plot(files, svg);
+      }
       case "help", "-h" -> out.println(USAGE);
       default -> throw new UsageException("unknown command " + command);
     }
@@ -319,15 +348,41 @@ public final class Cli {
     return v;
   }
 
+  private void plot(List<String> traces, Path svg) throws IOException {
+    List<TracePlot.Trace> parsed = new ArrayList<>();
+    for (String t : traces) {
+      try {
+        parsed.add(TracePlot.read(Path.of(t)));
+      } catch (IOException e) {
+        throw new PathError(t, reason(e), e);
+      }
+    }
+    try (java.io.Writer w = Files.newBufferedWriter(svg, java.nio.charset.StandardCharsets.UTF_8)) {
+      TracePlot.write(parsed, w);
+    } catch (IOException e) {
+      throw new PathError(svg.toString(), reason(e), e);
+    }
+  }
+
   private static void done(Deque<String> args) throws UsageException {
     if (!args.isEmpty()) {
       throw new UsageException("unexpected argument " + args.peekFirst());
     }
   }
 
+  /** What the global options ask of the engine: a BIO trace, the data path. */
+  private Map<String, String> engineOptions() {
+    Map<String, String> o = new java.util.HashMap<>();
+    o.put("data.path", dataPath);
+    if (traceFile != null) {
+      o.put("trace.file", traceFile);
+    }
+    return o;
+  }
+
   private Session open(Path image) throws IOException {
     try {
-      return Session.open(image, deviceType, true);
+      return Session.open(image, deviceType, true, engineOptions());
     } catch (IOException e) {
       throw new PathError(image.toString(), reason(e), e);
     }
@@ -352,7 +407,7 @@ public final class Cli {
   /** Mounted read-write (unless --read-only, which makes every change fail). */
   private Session openWritable(Path image) throws IOException {
     try {
-      return Session.open(image, deviceType, readOnly);
+      return Session.open(image, deviceType, readOnly, engineOptions());
     } catch (IOException e) {
       throw new PathError(image.toString(), reason(e), e);
     }

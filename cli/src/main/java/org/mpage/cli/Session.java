@@ -47,6 +47,13 @@ final class Session implements AutoCloseable {
   }
 
   static Session open(Path image, String deviceType, boolean readOnly) throws IOException {
+    return open(image, deviceType, readOnly, Map.of());
+  }
+
+  /** With extra engine options (a BIO trace, the data path). */
+  static Session open(
+      Path image, String deviceType, boolean readOnly, Map<String, String> engineOptions)
+      throws IOException {
     if (!Files.exists(image)) {
       throw new NoSuchFileException(image.toString(), null, "no such image file");
     }
@@ -54,9 +61,10 @@ final class Session implements AutoCloseable {
         deviceType.equals("ramdisk") ? loadIntoRamDisk(image) : openFile(image, readOnly);
     StorageEngine engine = null;
     try {
-      engine =
-          provider(StorageEngineFactory.class)
-              .create(Map.of("read_ahead_kb", "1024", "cache.pages", "16384"));
+      Map<String, String> options = new HashMap<>(engineOptions);
+      options.putIfAbsent("read_ahead_kb", "1024");
+      options.putIfAbsent("cache.pages", "16384");
+      engine = provider(StorageEngineFactory.class).create(options);
       FileSystemType type =
           ServiceLoader.load(FileSystemType.class).stream()
               .map(ServiceLoader.Provider::get)

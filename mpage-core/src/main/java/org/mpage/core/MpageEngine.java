@@ -8,6 +8,7 @@ import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.page.Cleancache;
 import org.mpage.api.page.GetBlock;
 import org.mpage.api.page.Inode;
+import org.mpage.core.block.BioTracer;
 import org.mpage.core.block.BlockLayer;
 import org.mpage.core.block.IoStats;
 import org.mpage.core.buffer.BufferCache;
@@ -100,6 +101,8 @@ public final class MpageEngine implements StorageEngine {
   private final Mpage mpage;
   private final FileEngine files;
   private final Flusher flusher;
+  private volatile boolean bufferPathOnly;
+  private volatile BioTracer tracer;
 
   public MpageEngine(Config config) {
     this.blockLayer = new BlockLayer();
@@ -147,15 +150,34 @@ public final class MpageEngine implements StorageEngine {
     return bufferLayer.bufferCache(device, blockSize);
   }
 
+  /**
+   * Files opened from now on read and write their pages through the buffer path only ({@code
+   * block_read_full_folio}, {@code block_write_full_folio}), never through mpage: the reference the
+   * benchmarks and differential tests compare mpage with.
+   */
+  public void setBufferPathOnly(boolean on) {
+    this.bufferPathOnly = on;
+  }
+
+  /** Installs (or with null removes) a BIO tracer; an {@link AutoCloseable} one closes with us. */
+  public void setTracer(BioTracer t) {
+    this.tracer = t;
+    blockLayer.setTracer(t);
+  }
+
   @Override
   public CachedFileData cachedFile(String name, Inode inode, GetBlock getBlock, String pool) {
-    return files.file(name, inode, getBlock, pool);
+    return bufferPathOnly
+        ? files.bufferPathFile(name, inode, getBlock, pool)
+        : files.file(name, inode, getBlock, pool);
   }
 
   @Override
   public CachedFileData cachedFileAllocatingOnWrite(
       String name, Inode inode, GetBlock getBlock, String pool) {
-    return files.fileAllocatingOnWrite(name, inode, getBlock, pool);
+    return bufferPathOnly
+        ? files.bufferPathFile(name, inode, getBlock, pool)
+        : files.fileAllocatingOnWrite(name, inode, getBlock, pool);
   }
 
   @Override
@@ -191,5 +213,18 @@ public final class MpageEngine implements StorageEngine {
   @Override
   public void close() {
     flusher.close();
+    BioTracer t = tracer;
+    if (t != null) {
+      blockLayer.setTracer(null);
+      if (t instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException("closing the BIO tracer", e);
+        }
+      }
+    }
   }
 }

@@ -2,12 +2,21 @@ package org.mpage.core;
 
 import aQute.bnd.annotation.Resolution;
 import aQute.bnd.annotation.spi.ServiceProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Map;
 import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.fs.StorageEngineFactory;
+import org.mpage.core.block.BlkTraceWriter;
 import org.mpage.core.mpage.Revision;
 
-/** Makes {@link MpageEngine}s for {@link java.util.ServiceLoader} users. */
+/**
+ * Makes {@link MpageEngine}s for {@link java.util.ServiceLoader} users. Options: {@code
+ * cache.pages}, {@code dirty.pages}, {@code read_ahead_kb}, {@code revision} (2.6, 5, 6.0, 6.3),
+ * {@code data.path} ({@code mpage}, or {@code buffer} for the buffer path only) and {@code
+ * trace.file} (a BIO trace, see {@link BlkTraceWriter}).
+ */
 @ServiceProvider(value = StorageEngineFactory.class, resolution = Resolution.OPTIONAL)
 public final class MpageEngineFactory implements StorageEngineFactory {
   @Override
@@ -21,7 +30,23 @@ public final class MpageEngineFactory implements StorageEngineFactory {
     if (rev != null) {
       c = c.withRevision(revision(rev));
     }
-    return new MpageEngine(c);
+    MpageEngine engine = new MpageEngine(c);
+    String path = options.getOrDefault("data.path", "mpage");
+    switch (path) {
+      case "mpage" -> {}
+      case "buffer" -> engine.setBufferPathOnly(true);
+      default -> throw new IllegalArgumentException("data.path must be mpage or buffer: " + path);
+    }
+    String trace = options.get("trace.file");
+    if (trace != null) {
+      try {
+        engine.setTracer(new BlkTraceWriter(Path.of(trace)));
+      } catch (IOException e) {
+        engine.close();
+        throw new UncheckedIOException(trace + ": cannot write the trace: " + e.getMessage(), e);
+      }
+    }
+    return engine;
   }
 
   private static long number(Map<String, String> options, String key, long dflt) {

@@ -178,7 +178,8 @@ class Ext2MountTableTest {
     table.deviceAdded(ram, 0);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     MpageCommands sh =
-        new MpageCommands(table, null, () -> new PrintStream(out, true, StandardCharsets.UTF_8));
+        new MpageCommands(
+            table, engine, null, () -> new PrintStream(out, true, StandardCharsets.UTF_8));
     java.util.function.Supplier<String> said =
         () -> {
           String text = out.toString(StandardCharsets.UTF_8);
@@ -199,6 +200,13 @@ class Ext2MountTableTest {
     assertEquals("put through the shell\n", said.get());
     sh.stat("ram0", "/doc.txt");
     assertTrue(said.get().contains("size:   22"));
+    sh.stat();
+    String io = said.get();
+    assertTrue(io.lines().anyMatch(l -> l.matches("bios\\.write +[1-9]\\d*")), io);
+    assertTrue(io.lines().anyMatch(l -> l.matches("get_block\\.calls +\\d+")), io);
+    assertTrue(io.lines().anyMatch(l -> l.startsWith("device ram0 ")), io);
+    sh.stat("ram0");
+    assertTrue(said.get().contains("sectors written: "), "per-device counters");
     sh.mounts();
     assertTrue(said.get().lines().anyMatch(l -> l.startsWith("ram0") && l.contains("ext2")));
     sh.devices();

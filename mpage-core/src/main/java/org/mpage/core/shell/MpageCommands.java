@@ -24,6 +24,7 @@ import org.mpage.api.fs.FsInfo;
 import org.mpage.api.fs.MountInfo;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.Mounts;
+import org.mpage.api.fs.StorageEngine;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -71,25 +72,29 @@ public final class MpageCommands {
   private static final long DEVICE_WAIT_MILLIS = 30_000;
 
   private final Mounts mounts;
+  private final StorageEngine engine;
   private final ConfigurationAdmin cm;
   private final Supplier<PrintStream> out;
 
   @Activate
   public MpageCommands(
       @Reference Mounts mounts,
+      @Reference StorageEngine engine,
       @Reference(
               cardinality = ReferenceCardinality.OPTIONAL,
               policyOption = ReferencePolicyOption.GREEDY)
           ConfigurationAdmin cm) {
-    this(mounts, cm, () -> System.out);
+    this(mounts, engine, cm, () -> System.out);
   }
 
   /**
    * With the stream {@code cat} writes to; for tests. Without Configuration Admin ({@code cm} null)
    * the device commands say so.
    */
-  public MpageCommands(Mounts mounts, ConfigurationAdmin cm, Supplier<PrintStream> out) {
+  public MpageCommands(
+      Mounts mounts, StorageEngine engine, ConfigurationAdmin cm, Supplier<PrintStream> out) {
     this.mounts = mounts;
+    this.engine = engine;
     this.cm = cm;
     this.out = out;
   }
@@ -395,6 +400,40 @@ public final class MpageCommands {
     }
   }
 
+  /**
+   * The engine's I/O statistics (BIOs, sectors, merges, get_block calls, buffer-path fallbacks,
+   * cache hits and misses) and every device's counters.
+   */
+  public void stat() {
+    StringBuilder sb = new StringBuilder();
+    engine.statistics().forEach((k, v) -> sb.append(String.format("%-22s %d%n", k, v)));
+    for (DeviceInfo d : mounts.devices()) {
+      sb.append(d.stats().format("device " + d.name())).append('\n');
+    }
+    print(sb.toString().stripTrailing());
+  }
+
+  /** One device's counters, as {@code /proc/diskstats} names them. */
+  public void stat(String device) throws IOException {
+    DeviceInfo d = find(device);
+    if (d == null) {
+      throw new IOException(device + ": no such device");
+    }
+    DiskStats s = d.stats();
+    print(
+        String.join(
+            "\n",
+            "device:          " + d.name() + " (" + d.state() + ")",
+            "reads:           " + s.readsCompleted() + " (" + s.readsMerged() + " merged)",
+            "sectors read:    " + s.sectorsRead(),
+            "writes:          " + s.writesCompleted() + " (" + s.writesMerged() + " merged)",
+            "sectors written: " + s.sectorsWritten(),
+            "flushes:         " + s.flushesCompleted(),
+            "in flight:       " + s.inFlight(),
+            "read ms:         " + s.readTimeMs() + "  write ms: " + s.writeTimeMs()));
+  }
+
+  /** A file's inode: type, mode, links, owner, size, blocks, mtime. */
   public void stat(String device, String path) throws IOException {
     FileStat st = mounts.fileSystem(device).lstat(path);
     print(

@@ -1,0 +1,592 @@
+package org.mpage.bench.harness;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.CRC32;
+import org.mpage.api.fs.DirEntry;
+import org.mpage.api.fs.FileHandle;
+import org.mpage.api.fs.FileSystem;
+import org.mpage.api.fs.FileType;
+
+/**
+ * {@code ./mpage bench}: makes its own images with mke2fs and measures, in one run and as medians
+ * over repetitions, mpage against what a user would use instead: a raw {@link FileChannel} read of
+ * the same bytes (the limit), {@code debugfs dump}/{@code write}/{@code rdump}, and the engine's
+ * own buffer path. Prints a table of ratios and writes it into BENCHMARKS.md.
+ */
+public final class Bench {
+  private static final int MIB = 1 << 20;
+  private static final String USAGE =
+      "usage: mpage bench [--quick] [--size MIB] [--reps N] [--files N] [--work DIR]"
+          + " [--markdown FILE|--no-markdown] [--cli-jar JAR]";
+
+  private final Options o;
+  private final PrintStream log;
+  private final List<Row> rows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+
+  /** One line of the result table. */
+  record Row(String what, String mpage, String baseline, String ratio, String target, String met) {}
+
+  /** Command-line options. */
+  record Options(
+      int sizeMib, int reps, int files, Path work, Path markdown, Path cliJar, String command) {}
+
+  Bench(Options o, PrintStream log) {
+    this.o = o;
+    this.log = log;
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    try {
+      Options o = parse(args);
+      new Bench(o, System.err).run(System.out);
+    } catch (IllegalArgumentException e) {
+      System.err.println("mpage: bench: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("mpage: bench: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  static Options parse(String[] args) {
+    int size = 512;
+    int reps = 5;
+    int files = 2000;
+    Path work = null;
+    Path md = Path.of("BENCHMARKS.md");
+    Path cli = Path.of("cli/target/mpage-cli.jar");
+    List<String> cmd = new ArrayList<>(List.of("./mpage", "bench"));
+    for (int i = 0; i < args.length; i++) {
+      String opt = args[i];
+      switch (opt) {
+        case "--quick" -> {
+          size = 64;
+          reps = 3;
+          files = 400;
+        }
+        case "--size" -> size = positive(args, ++i);
+        case "--reps" -> reps = positive(args, ++i);
+        case "--files" -> files = positive(args, ++i);
+        case "--work" -> work = Path.of(value(args, ++i));
+        case "--markdown" -> md = Path.of(value(args, ++i));
+        case "--no-markdown" -> md = null;
+        case "--cli-jar" -> cli = Path.of(value(args, ++i));
+        default -> throw new IllegalArgumentException("unknown option " + opt);
+      }
+      // The command recorded with the figures: what a user typed, not the script's plumbing.
+      if (!opt.equals("--markdown") && !opt.equals("--cli-jar") && !opt.equals("--work")) {
+        cmd.add(opt);
+        if (i < args.length && !args[i].equals(opt)) {
+          cmd.add(args[i]);
+        }
+      }
+    }
+    return new Options(size, reps, files, work, md, cli, String.join(" ", cmd));
+  }
+
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(args[i - 1] + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static int positive(String[] args, int i) {
+    try {
+      int v = Integer.parseInt(value(args, i));
+      if (v <= 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(args[i - 1] + " takes a positive number", e);
+    }
+  }
+
+  void run(PrintStream out) throws Exception {
+    Tools.find("mke2fs");
+    Tools.find("debugfs");
+    Path work = o.work() != null ? o.work() : Files.createTempDirectory("mpage-bench");
+    Files.createDirectories(work);
+    try {
+      Path src = work.resolve("src");
+      Files.createDirectories(src);
+      Path big = src.resolve("big.bin");
+      step("making a " + o.sizeMib() + " MiB source file");
+      long crc = makeFile(big, (long) o.sizeMib() * MIB);
+      for (int bs : new int[] {4096, 1024}) {
+        readBench(work, src, bs, crc);
+      }
+      writeBench(work, big);
+      smallFiles(work);
+      startup(work);
+    } finally {
+      if (o.work() == null) {
+        Tools.deleteTree(work);
+      }
+    }
+    String table = table();
+    out.println(table);
+    for (String n : notes) {
+      out.println("- " + n);
+    }
+    if (o.markdown() != null) {
+      Markdown.update(o.markdown(), section(table));
+      step("table written to " + o.markdown());
+    }
+  }
+
+  private void step(String s) {
+    log.println("bench: " + s);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  private void readBench(Path work, Path src, int bs, long crc) throws Exception {
+    Path image = work.resolve("read-" + bs + ".img");
+    long imageMib = o.sizeMib() + o.sizeMib() / 8 + 16;
+    step("mke2fs -b " + bs + ": " + imageMib + " MiB image holding the file");
+    Tools.run(
+        "mke2fs",
+        "-q",
+        "-F",
+        "-t",
+        "ext2",
+        "-b",
+        Integer.toString(bs),
+        "-d",
+        src.toString(),
+        image.toString(),
+        imageMib + "M");
+    long bytes = (long) o.sizeMib() * MIB;
+    long[] raw = new long[o.reps()];
+    long[] mp = new long[o.reps()];
+    long[] buf = new long[o.reps()];
+    long[] dbg = new long[o.reps()];
+    Measured m = null;
+    Measured b = null;
+    for (int r = 0; r < o.reps(); r++) {
+      step("read " + bs + "-byte blocks, repetition " + (r + 1) + "/" + o.reps());
+      raw[r] = rawRead(image, bytes);
+      Measured mr = readThrough(image, "mpage", r == 0 ? crc : -1);
+      mp[r] = mr.nanos();
+      m = m == null ? mr : m;
+      Measured br = readThrough(image, "buffer", -1);
+      buf[r] = br.nanos();
+      b = b == null ? br : b;
+      dbg[r] = Tools.time("debugfs", "-R", "dump /big.bin /dev/null", image.toString());
+    }
+    long minBios =
+        Extents.minimumReadBios(
+            Tools.run("debugfs", "-R", "stat /big.bin", image.toString()), bs, MIB);
+    String label = "read " + o.sizeMib() + " MiB, " + bs / 1024 + "K blocks";
+    double tm = median(mp);
+    rows.add(
+        new Row(
+            label + ": mpage vs raw FileChannel",
+            mibps(bytes, tm),
+            mibps(bytes, median(raw)),
+            ratio(median(raw) / tm),
+            bs == 4096 ? ">= 0.8" : "",
+            bs == 4096 ? met(median(raw) / tm >= 0.8) : ""));
+    rows.add(
+        new Row(
+            label + ": mpage vs debugfs dump",
+            mibps(bytes, tm),
+            mibps(bytes, median(dbg)),
+            ratio(median(dbg) / tm),
+            bs == 4096 ? ">= 2" : "",
+            bs == 4096 ? met(median(dbg) / tm >= 2) : ""));
+    rows.add(
+        new Row(
+            label + ": mpage vs buffer path",
+            mibps(bytes, tm),
+            mibps(bytes, median(buf)),
+            ratio(median(buf) / tm),
+            "",
+            ""));
+    rows.add(
+        new Row(
+            label + ": read BIOs (minimum " + minBios + ")",
+            Long.toString(m.bios()),
+            Long.toString(b.bios()) + " (buffer path)",
+            ratio((double) m.bios() / minBios) + " of min",
+            "== min",
+            met(m.bios() == minBios)));
+    rows.add(
+        new Row(
+            label + ": get_block calls per MiB",
+            String.format(Locale.ROOT, "%.1f", m.getBlocks() / (double) o.sizeMib()),
+            String.format(Locale.ROOT, "%.1f", b.getBlocks() / (double) o.sizeMib())
+                + " (buffer path)",
+            "",
+            "",
+            ""));
+    rows.add(
+        new Row(
+            label + ": heap bytes allocated per MiB",
+            Long.toString(m.heapBytes() / o.sizeMib()),
+            Long.toString(b.heapBytes() / o.sizeMib()) + " (buffer path)",
+            "",
+            "",
+            ""));
+    Files.delete(image);
+  }
+
+  /** Time, BIOs, get_block calls and heap allocation of one read of /big.bin. */
+  record Measured(long nanos, long bios, long getBlocks, long heapBytes) {}
+
+  private static Measured readThrough(Path image, String dataPath, long expectCrc)
+      throws Exception {
+    try (Stack s = new Stack(image, true, dataPath)) {
+      ByteBuffer buf = ByteBuffer.allocateDirect(MIB);
+      byte[] copy = expectCrc >= 0 ? new byte[MIB] : null;
+      CRC32 crc = new CRC32();
+      long heap0 = allocatedBytes();
+      long t0 = System.nanoTime();
+      try (FileHandle h = s.fs.open("/big.bin")) {
+        long pos = 0;
+        for (int n; (n = h.read(pos, buf.clear())) > 0; ) {
+          pos += n;
+          if (copy != null) {
+            buf.flip().get(copy, 0, n);
+            crc.update(copy, 0, n);
+          }
+        }
+      }
+      long nanos = System.nanoTime() - t0;
+      long heap = allocatedBytes() - heap0;
+      if (expectCrc >= 0 && crc.getValue() != expectCrc) {
+        throw new IOException("mpage read wrong bytes from " + image);
+      }
+      return new Measured(nanos, s.stat("bios.read"), s.stat("get_block.calls"), heap);
+    }
+  }
+
+  /** Bytes allocated on the heap so far by every live thread (the device workers included). */
+  static long allocatedBytes() {
+    var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long[] ids = bean.getAllThreadIds();
+    return Arrays.stream(bean.getThreadAllocatedBytes(ids)).filter(v -> v > 0).sum();
+  }
+
+  private static long rawRead(Path image, long bytes) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocateDirect(MIB);
+    long t0 = System.nanoTime();
+    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+      long pos = 0;
+      while (pos < bytes) {
+        int n = ch.read(buf.clear(), pos);
+        if (n <= 0) {
+          break;
+        }
+        pos += n;
+      }
+    }
+    return System.nanoTime() - t0;
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  private void writeBench(Path work, Path big) throws Exception {
+    long bytes = Files.size(big);
+    long imageMib = o.sizeMib() + o.sizeMib() / 8 + 16;
+    long[] mp = new long[o.reps()];
+    long[] dbg = new long[o.reps()];
+    long bios = 0;
+    for (int r = 0; r < o.reps(); r++) {
+      step("write " + o.sizeMib() + " MiB, repetition " + (r + 1) + "/" + o.reps());
+      Path a = work.resolve("write-a.img");
+      Path b = work.resolve("write-b.img");
+      for (Path img : List.of(a, b)) {
+        Tools.run("mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", img.toString(), imageMib + "M");
+      }
+      long t0 = System.nanoTime();
+      try (Stack s = new Stack(a, false, "mpage");
+          FileChannel in = FileChannel.open(big, StandardOpenOption.READ);
+          FileHandle h = s.fs.openWrite("/big.bin", true, true, 0644)) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(MIB);
+        long pos = 0;
+        for (int n; (n = in.read(buf.clear(), pos)) > 0; ) {
+          buf.flip();
+          while (buf.hasRemaining()) {
+            pos += h.write(pos, buf);
+          }
+        }
+        h.fsync();
+        bios = s.stat("bios.write");
+      }
+      mp[r] = System.nanoTime() - t0;
+      dbg[r] = Tools.time("debugfs", "-w", "-R", "write " + big + " /big.bin", b.toString());
+      if (r == 0) {
+        Tools.run("e2fsck", "-fn", a.toString());
+      }
+      Files.delete(a);
+      Files.delete(b);
+    }
+    double tm = median(mp);
+    rows.add(
+        new Row(
+            "write " + o.sizeMib() + " MiB, 4K blocks: mpage vs debugfs write",
+            mibps(bytes, tm),
+            mibps(bytes, median(dbg)),
+            ratio(median(dbg) / tm),
+            ">= 2",
+            met(median(dbg) / tm >= 2)));
+    rows.add(
+        new Row(
+            "write "
+                + o.sizeMib()
+                + " MiB: write BIOs (minimum about "
+                + (bytes + MIB - 1) / MIB
+                + ")",
+            Long.toString(bios),
+            "",
+            "",
+            "",
+            ""));
+  }
+
+  // ---- small files -------------------------------------------------------------------------
+
+  private void smallFiles(Path work) throws Exception {
+    Path tree = work.resolve("tree");
+    step("making " + o.files() + " small files");
+    long total = 0;
+    for (int i = 0; i < o.files(); i++) {
+      Path dir = Files.createDirectories(tree.resolve("d" + i % 20));
+      byte[] b = content(i, 512 + (i * 7919) % 16384);
+      Files.write(dir.resolve("f" + i), b);
+      total += b.length;
+    }
+    Path image = work.resolve("small.img");
+    Tools.run(
+        "mke2fs",
+        "-q",
+        "-F",
+        "-t",
+        "ext2",
+        "-b",
+        "4096",
+        "-d",
+        tree.toString(),
+        image.toString(),
+        (total / MIB * 2 + 32) + "M");
+    long[] mp = new long[o.reps()];
+    long[] dbg = new long[o.reps()];
+    for (int r = 0; r < o.reps(); r++) {
+      step("copy-out of " + o.files() + " files, repetition " + (r + 1) + "/" + o.reps());
+      Path outA = work.resolve("out-a");
+      Path outB = work.resolve("out-b");
+      Tools.deleteTree(outA);
+      Tools.deleteTree(outB);
+      Files.createDirectories(outB);
+      long t0 = System.nanoTime();
+      try (Stack s = new Stack(image, true, "mpage")) {
+        copyOut(s.fs, "/", outA);
+      }
+      mp[r] = System.nanoTime() - t0;
+      dbg[r] = Tools.time("debugfs", "-R", "rdump / " + outB, image.toString());
+      if (r == 0) {
+        verifyTree(tree, outA);
+      }
+    }
+    double tm = median(mp);
+    rows.add(
+        new Row(
+            "copy-out of " + o.files() + " small files: mpage vs debugfs rdump",
+            String.format(Locale.ROOT, "%.0f files/s", o.files() / (tm / 1e9)),
+            String.format(Locale.ROOT, "%.0f files/s", o.files() / (median(dbg) / 1e9)),
+            ratio(median(dbg) / tm),
+            "> 1",
+            met(median(dbg) / tm > 1)));
+  }
+
+  private static void copyOut(FileSystem fs, String dir, Path to) throws IOException {
+    Files.createDirectories(to);
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    for (DirEntry e : fs.list(dir)) {
+      String path = dir.endsWith("/") ? dir + e.name() : dir + "/" + e.name();
+      if (e.type() == FileType.DIRECTORY) {
+        copyOut(fs, path, to.resolve(e.name()));
+      } else if (e.type() == FileType.REGULAR) {
+        try (FileHandle h = fs.open(path);
+            OutputStream out = Files.newOutputStream(to.resolve(e.name()))) {
+          long pos = 0;
+          for (int n; (n = h.read(pos, buf.clear())) > 0; ) {
+            out.write(buf.array(), 0, n);
+            pos += n;
+          }
+        }
+      }
+    }
+  }
+
+  private static void verifyTree(Path expected, Path actual) throws IOException {
+    try (var s = Files.walk(expected)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        Path q = actual.resolve(expected.relativize(p).toString());
+        if (!Arrays.equals(Files.readAllBytes(p), Files.readAllBytes(q))) {
+          throw new IOException("copy-out differs at " + q);
+        }
+      }
+    }
+  }
+
+  // ---- start-up ----------------------------------------------------------------------------
+
+  private void startup(Path work) throws Exception {
+    if (!Files.isRegularFile(o.cliJar())) {
+      notes.add("CLI start-up not measured: " + o.cliJar() + " missing (run ./mpage once)");
+      return;
+    }
+    Path image = work.resolve("tiny.img");
+    Tools.run("mke2fs", "-q", "-F", "-t", "ext2", image.toString(), "4M");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    long[] t = new long[o.reps() + 1];
+    for (int r = 0; r <= o.reps(); r++) {
+      t[r] =
+          Tools.time(
+              java,
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-Xshare:auto",
+              "-jar",
+              o.cliJar().toString(),
+              "ls",
+              image.toString(),
+              "/");
+    }
+    double ms = median(Arrays.copyOfRange(t, 1, t.length)) / 1e6;
+    rows.add(
+        new Row(
+            "CLI start-up: `mpage ls` of a 4 MiB image, whole process",
+            String.format(Locale.ROOT, "%.0f ms", ms),
+            "",
+            "",
+            "< 300 ms",
+            met(ms < 300)));
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  static long makeFile(Path file, long bytes) throws IOException {
+    CRC32 crc = new CRC32();
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      for (long pos = 0; pos < bytes; pos += MIB) {
+        byte[] b = content((int) (pos / MIB), (int) Math.min(MIB, bytes - pos));
+        crc.update(b);
+        ch.write(ByteBuffer.wrap(b), pos);
+      }
+    }
+    return crc.getValue();
+  }
+
+  static byte[] content(int seed, int size) {
+    byte[] b = new byte[size];
+    long x = 0x9E3779B97F4A7C15L * (seed + 1);
+    for (int i = 0; i < size; i++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+      b[i] = (byte) x;
+    }
+    return b;
+  }
+
+  static double median(long[] v) {
+    long[] s = v.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+  }
+
+  private static String mibps(long bytes, double nanos) {
+    return String.format(Locale.ROOT, "%.0f MiB/s", bytes / (double) MIB / (nanos / 1e9));
+  }
+
+  private static String ratio(double r) {
+    return String.format(Locale.ROOT, "%.2fx", r);
+  }
+
+  private static String met(boolean ok) {
+    return ok ? "met" : "**not met**";
+  }
+
+  String table() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| measure | mpage | baseline | ratio | target | |\n|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      sb.append(
+          String.format(
+              "| %s | %s | %s | %s | %s | %s |%n",
+              r.what(), r.mpage(), r.baseline(), r.ratio(), r.target(), r.met()));
+    }
+    return sb.toString();
+  }
+
+  private String section(String table) throws IOException, InterruptedException {
+    String machine =
+        String.format(
+            Locale.ROOT,
+            "%d cores, %d GiB heap limit, %s %s, %s",
+            Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory() >> 30,
+            System.getProperty("java.vm.name"),
+            System.getProperty("java.version"),
+            Tools.run("uname", "-srm").strip());
+    StringBuilder sb = new StringBuilder();
+    sb.append("## Latest `./mpage bench` (").append(LocalDate.now()).append(")\n\n");
+    sb.append("Machine: ").append(machine).append(".  \n");
+    sb.append("Command: `")
+        .append(o.command())
+        .append("` (")
+        .append(o.sizeMib())
+        .append(" MiB files, ")
+        .append(o.files())
+        .append(" small files, medians of ")
+        .append(o.reps())
+        .append(
+            " repetitions; ratios are baseline time / mpage time, so above 1 means"
+                + " mpage is faster, except BIOs, which is mpage / minimum).\n\n");
+    sb.append(
+        "Baselines, in the same run: `FileChannel` positional 1 MiB reads of the same byte count"
+            + " from the image (host page cache warm, as for every contender); `debugfs -R \"dump\"` to"
+            + " /dev/null, `debugfs -w -R \"write\"` into a fresh image, `debugfs -R \"rdump\"`; the"
+            + " engine's buffer path (`--data-path buffer`: `block_read_full_folio` per page). mpage"
+            + " runs in-process like `./mpage`, with 1 MiB readahead; debugfs times include its process"
+            + " start.\n\n");
+    sb.append(table);
+    for (String n : notes) {
+      sb.append("\n- ").append(n);
+    }
+    sb.append('\n');
+    return sb.toString();
+  }
+
+  static String utf8(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}
