@@ -195,6 +195,7 @@ public final class MpageEngine implements StorageEngine {
     IoStats.Snapshot s = blockLayer.stats().snapshot();
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("bios.read", s.readBios());
+    m.put("bios.read.meta", blockLayer.stats().metaReadBios());
     m.put("bios.write", s.writeBios());
     m.put("bios.flush", s.flushBios());
     m.put("sectors.read", s.sectorsRead());

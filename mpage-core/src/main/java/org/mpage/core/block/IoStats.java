@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class IoStats {
   final LongAdder readBios = new LongAdder();
+  final LongAdder metaReadBios = new LongAdder();
   final LongAdder writeBios = new LongAdder();
   final LongAdder flushBios = new LongAdder();
   final LongAdder sectorsRead = new LongAdder();
@@ -47,6 +48,20 @@ public final class IoStats {
 
   public void countCleancacheHit() {
     cleancacheHits.increment();
+  }
+
+  /**
+   * A metadata block is read through the buffer cache ({@code __bread}): one read BIO that is not
+   * file data. Counted here rather than flagged on the BIO, because ext2 submits these without
+   * {@code REQ_META}, as the kernel's ext2 does.
+   */
+  public void countMetaRead() {
+    metaReadBios.increment();
+  }
+
+  /** Read BIOs of metadata blocks (see {@link #countMetaRead}). */
+  public long metaReadBios() {
+    return metaReadBios.sum();
   }
 
   /** A value snapshot. */

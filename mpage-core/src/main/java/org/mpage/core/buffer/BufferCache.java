@@ -155,6 +155,7 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
       return bh;
     }
     bh.setEndIo(layer::endBufferReadSync);
+    layer.blockLayer().stats().countMetaRead();
     layer.submitBh(BioOp.READ, Set.of(), bh);
     layer.blockLayer().flushPlug();
     bh.waitUnlocked();
