@@ -543,9 +543,12 @@ public final class Bench {
     String machine =
         String.format(
             Locale.ROOT,
-            "%d cores, %d GiB heap limit, %s %s, %s",
+            "%d cores, %d GiB memory, %s %s, %s",
             Runtime.getRuntime().availableProcessors(),
-            Runtime.getRuntime().maxMemory() >> 30,
+            ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                    .getTotalMemorySize()
+                >> 30,
             System.getProperty("java.vm.name"),
             System.getProperty("java.version"),
             Tools.run("uname", "-srm").strip());
