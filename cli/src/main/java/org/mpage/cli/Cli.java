@@ -80,6 +80,14 @@ public final class Cli {
   private boolean readOnly;
   private String deviceType = "file";
   private String traceFile;
+
+  /**
+   * One 1 MiB direct buffer for every copy of this command: allocating one per file made a
+   * recursive copy of small files wait on the JVM's direct-memory reclamation (System.gc and
+   * back-off sleeps), ten times slower than debugfs.
+   */
+  private ByteBuffer ioBuffer;
+
   private String dataPath = "mpage";
 
   public Cli(OutputStream stdout, PrintStream err, boolean stderrIsTerminal) {
@@ -370,6 +378,13 @@ public final class Cli {
     }
   }
 
+  private ByteBuffer ioBuffer() {
+    if (ioBuffer == null) {
+      ioBuffer = ByteBuffer.allocateDirect(1 << 20);
+    }
+    return ioBuffer.clear();
+  }
+
   /** What the global options ask of the engine: a BIO trace, the data path. */
   private Map<String, String> engineOptions() {
     Map<String, String> o = new java.util.HashMap<>();
@@ -533,7 +548,7 @@ public final class Cli {
     try (FileChannel src = local(local, () -> FileChannel.open(local, StandardOpenOption.READ));
         FileHandle dst = guarded(path, () -> s.fs.openWrite(path, true, true, perms))) {
       long size = src.size();
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      ByteBuffer buf = ioBuffer();
       Progress progress = new Progress(err, "put " + path, size, terminal);
       long pos = 0;
       while (pos < size) {
@@ -712,7 +727,7 @@ public final class Cli {
     out.flush();
     try (FileHandle f = guarded(path, () -> s.fs.open(path))) {
       WritableByteChannel sink = sink();
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      ByteBuffer buf = ioBuffer();
       long pos = 0;
       long size = f.size();
       Progress progress = new Progress(err, "cat " + path, size, terminal);
@@ -817,7 +832,7 @@ public final class Cli {
                         StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE))) {
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      ByteBuffer buf = ioBuffer();
       Progress progress = new Progress(err, "get " + path, st.size(), terminal);
       long pos = 0;
       while (pos < st.size()) {
