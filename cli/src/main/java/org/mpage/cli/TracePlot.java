@@ -17,7 +17,7 @@ import java.util.Locale;
  * seekwatcher draws blktrace output. Each panel is a grid of cells; a cell is painted when a BIO
  * dispatched in its time slice covers its sectors, so the picture stays small for any trace length.
  */
-final class TracePlot {
+public final class TracePlot {
   private static final int W = 560;
   private static final int H = 400;
   private static final int LEFT = 90;
@@ -28,10 +28,10 @@ final class TracePlot {
   private static final String WRITE = "#d62728";
 
   /** One dispatched BIO. */
-  record Event(double seconds, boolean write, long sector, long sectors) {}
+  public record Event(double seconds, boolean write, long sector, long sectors) {}
 
   /** A parsed trace: its name, dispatched BIOs, and counts. */
-  record Trace(String name, List<Event> events, long reads, long writes, long flushes) {
+  public record Trace(String name, List<Event> events, long reads, long writes, long flushes) {
     double duration() {
       double max = 0;
       for (Event e : events) {
@@ -44,7 +44,7 @@ final class TracePlot {
   private TracePlot() {}
 
   /** Reads the D (dispatch) lines of a trace file. */
-  static Trace read(Path file) throws IOException {
+  public static Trace read(Path file) throws IOException {
     List<Event> events = new ArrayList<>();
     long reads = 0;
     long writes = 0;
@@ -88,7 +88,7 @@ final class TracePlot {
   }
 
   /** Writes the SVG: one panel per trace, sharing the sector axis. */
-  static void write(List<Trace> traces, Writer out) throws IOException {
+  public static void write(List<Trace> traces, Writer out) throws IOException {
     long minSector = Long.MAX_VALUE;
     long maxSector = 0;
     for (Trace t : traces) {

@@ -24,6 +24,11 @@ final class Stack implements AutoCloseable {
   final FileSystem fs;
 
   Stack(Path image, boolean readOnly, String dataPath) throws IOException {
+    this(image, readOnly, dataPath, null);
+  }
+
+  /** With a BIO trace written to {@code trace} (null for none). */
+  Stack(Path image, boolean readOnly, String dataPath, Path trace) throws IOException {
     Map<String, String> dev = new HashMap<>();
     dev.put("path", image.toString());
     dev.put("read.only", Boolean.toString(readOnly));
@@ -32,12 +37,7 @@ final class Stack implements AutoCloseable {
         ServiceLoader.load(StorageEngineFactory.class)
             .findFirst()
             .orElseThrow()
-            .create(
-                Map.of(
-                    "read_ahead_kb", "1024",
-                    "cache.pages", "16384",
-                    "dirty.pages", "4096",
-                    "data.path", dataPath));
+            .create(engineOptions(dataPath, trace));
     FileSystemType ext2 =
         ServiceLoader.load(FileSystemType.class).stream()
             .map(ServiceLoader.Provider::get)
@@ -45,6 +45,18 @@ final class Stack implements AutoCloseable {
             .findFirst()
             .orElseThrow();
     this.fs = ext2.mount(device, engine, new MountOptions(readOnly, Map.of()));
+  }
+
+  private static Map<String, String> engineOptions(String dataPath, Path trace) {
+    Map<String, String> o = new HashMap<>();
+    o.put("read_ahead_kb", "1024");
+    o.put("cache.pages", "16384");
+    o.put("dirty.pages", "4096");
+    o.put("data.path", dataPath);
+    if (trace != null) {
+      o.put("trace.file", trace.toString());
+    }
+    return o;
   }
 
   private static <T extends BlockDeviceProvider> BlockDeviceProvider provider(
