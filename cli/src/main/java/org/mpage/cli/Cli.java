@@ -214,7 +214,8 @@ public final class Cli {
         }
         done(args);
         try {
-          Session.mkfs(image, size, blockSize);
+          Session.Formatted f = Session.mkfs(image, size, blockSize, engineOptions());
+          printStats(f.engineStats(), f.device());
         } catch (IOException | IllegalArgumentException e) {
           throw new PathError(
               image.toString(), e instanceof IOException io ? reason(io) : e.getMessage(), e);
@@ -410,13 +411,15 @@ public final class Cli {
 
   /**
    * Mounts the image (read-write unless {@code writable} is false or --read-only was given), runs
-   * the work, prints statistics if asked, and unmounts.
+   * the work, unmounts, and prints statistics if asked (after the unmount, so that the final
+   * writeback and flush are counted).
    */
   private void onImage(Path image, boolean writable, SessionWork work) throws IOException {
-    try (Session s = writable ? openWritable(image) : open(image)) {
+    Session s = writable ? openWritable(image) : open(image);
+    try (s) {
       work.run(s);
-      printStats(s);
     }
+    printStats(s.engine.statistics(), s.device);
   }
 
   /** Mounted read-write (unless --read-only, which makes every change fail). */
@@ -935,15 +938,14 @@ public final class Cli {
     }
   }
 
-  private void printStats(Session s) {
+  private void printStats(Map<String, Long> engineStats, org.mpage.api.block.BlockDevice device) {
     if (!stats) {
       return;
     }
-    for (Map.Entry<String, Long> e : s.engine.statistics().entrySet()) {
+    for (Map.Entry<String, Long> e : engineStats.entrySet()) {
       err.println("mpage: stats: " + e.getKey() + " " + e.getValue());
     }
-    var d = s.device.stats();
-    err.println("mpage: stats: device " + d.format(s.device.name()));
+    err.println("mpage: stats: device " + device.stats().format(device.name()));
   }
 
   // ---- formatting ----

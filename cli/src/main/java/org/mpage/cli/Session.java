@@ -84,11 +84,6 @@ final class Session implements AutoCloseable {
     }
   }
 
-  static StorageEngine newEngine() {
-    return provider(StorageEngineFactory.class)
-        .create(Map.of("read_ahead_kb", "1024", "cache.pages", "16384", "dirty.pages", "4096"));
-  }
-
   static FileSystemType ext2() {
     return ServiceLoader.load(FileSystemType.class).stream()
         .map(ServiceLoader.Provider::get)
@@ -97,8 +92,12 @@ final class Session implements AutoCloseable {
         .orElseThrow(() -> new IllegalStateException("no ext2 filesystem type on the class path"));
   }
 
+  /** What {@link #mkfs} leaves for {@code --stats}: the engine's counters and the closed device. */
+  record Formatted(Map<String, Long> engineStats, BlockDevice device) {}
+
   /** Creates (or replaces) a sparse image of {@code size} bytes and formats it as ext2. */
-  static void mkfs(Path image, long size, int blockSize) throws IOException {
+  static Formatted mkfs(Path image, long size, int blockSize, Map<String, String> engineOptions)
+      throws IOException {
     Files.deleteIfExists(image);
     try (FileChannel ch =
         FileChannel.open(
@@ -108,10 +107,17 @@ final class Session implements AutoCloseable {
             StandardOpenOption.SPARSE)) {
       ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
     }
-    try (BlockDevice dev = openFile(image, false);
-        StorageEngine engine = newEngine()) {
+    Map<String, String> options = new HashMap<>(engineOptions);
+    options.put("cache.pages", "16384");
+    options.put("dirty.pages", "4096");
+    BlockDevice dev = openFile(image, false);
+    Map<String, Long> stats;
+    try (dev;
+        StorageEngine engine = provider(StorageEngineFactory.class).create(options)) {
       ext2().format(dev, engine, Map.of("block.size", Integer.toString(blockSize)));
+      stats = engine.statistics();
     }
+    return new Formatted(stats, dev);
   }
 
   static BlockDevice openFile(Path image, boolean readOnly) throws IOException {

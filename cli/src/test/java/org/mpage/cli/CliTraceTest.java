@@ -75,6 +75,43 @@ class CliTraceTest {
     assertTrue(text.contains("fill=\"#1f77b4\""), "reads are drawn");
   }
 
+  static long stat(CliTest.Result r, String key) {
+    return r.err()
+        .lines()
+        .filter(l -> l.startsWith("mpage: stats: " + key + " "))
+        .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + key + " in " + r.err()));
+  }
+
+  @Test
+  void statsOnEveryCommandCountTheFinalWriteback() throws Exception {
+    Path img = work.resolve("stats.img");
+    CliTest.Result mkfs = CliTest.mpage("--stats", "mkfs", img.toString(), "8M");
+    assertEquals(0, mkfs.status(), mkfs.err());
+    assertTrue(stat(mkfs, "bios.write") > 0, mkfs.err());
+    assertTrue(mkfs.err().contains("mpage: stats: device image "), mkfs.err());
+
+    Path local = Files.write(work.resolve("local.bin"), data);
+    CliTest.Result put = CliTest.mpage("--stats", "put", img.toString(), local.toString(), "/x");
+    assertEquals(0, put.status(), put.err());
+    assertTrue(stat(put, "sectors.written") >= data.length / 512, put.err());
+    // ext2 sends its cache flushes to the device directly: the device's counter shows them.
+    String device =
+        put.err()
+            .lines()
+            .filter(l -> l.startsWith("mpage: stats: device "))
+            .findFirst()
+            .orElseThrow();
+    long flushes = Long.parseLong(device.substring(device.lastIndexOf(' ') + 1));
+    assertTrue(flushes >= 2, "fsync's and the unmount's flushes are counted: " + device);
+
+    CliTest.Result ls = CliTest.mpage("--stats", "ls", img.toString(), "/");
+    assertEquals(0, ls.status(), ls.err());
+    assertEquals(stat(ls, "bios.read"), stat(ls, "bios.read.meta"), "ls reads metadata only");
+    assertTrue(stat(ls, "get_block.calls") >= 0);
+  }
+
   @Test
   void badTraceAndBadOptionsAreClearErrors() throws Exception {
     Path bad = Files.writeString(work.resolve("bad.trace"), "not a trace\n");
