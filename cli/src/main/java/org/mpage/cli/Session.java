@@ -57,6 +57,9 @@ final class Session implements AutoCloseable {
     if (!Files.exists(image)) {
       throw new NoSuchFileException(image.toString(), null, "no such image file");
     }
+    if (Files.isDirectory(image)) {
+      throw new java.nio.file.FileSystemException(image.toString(), null, "is a directory");
+    }
     BlockDevice device =
         deviceType.equals("ramdisk") ? loadIntoRamDisk(image) : openFile(image, readOnly);
     StorageEngine engine = null;

@@ -119,6 +119,9 @@ class CliTraceTest {
     assertEquals(1, r.status());
     assertTrue(r.err().startsWith("mpage: " + bad + ": line 1 is not a trace event"), r.err());
     assertEquals(2, CliTest.mpage("--data-path", "fast", "ls", image.toString()).status());
+    CliTest.Result dir = CliTest.mpage("ls", work.toString(), "/");
+    assertEquals(1, dir.status());
+    assertEquals("mpage: " + work + ": is a directory\n", dir.err());
     assertEquals(2, CliTest.mpage("plot", "only-one").status());
   }
 }
