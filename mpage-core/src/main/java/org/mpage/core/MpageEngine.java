@@ -191,6 +191,11 @@ public final class MpageEngine implements StorageEngine {
   }
 
   @Override
+  public org.mpage.api.block.BlockStatus flush(BlockDevice device) {
+    return blockLayer.flushDevice(device);
+  }
+
+  @Override
   public Map<String, Long> statistics() {
     IoStats.Snapshot s = blockLayer.stats().snapshot();
     Map<String, Long> m = new LinkedHashMap<>();

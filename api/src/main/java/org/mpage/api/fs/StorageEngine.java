@@ -2,6 +2,7 @@ package org.mpage.api.fs;
 
 import java.util.Map;
 import org.mpage.api.block.BlockDevice;
+import org.mpage.api.block.BlockStatus;
 import org.mpage.api.page.GetBlock;
 import org.mpage.api.page.Inode;
 import org.osgi.annotation.versioning.ProviderType;
@@ -31,6 +32,13 @@ public interface StorageEngine extends AutoCloseable {
 
   /** Forgets everything cached for {@code device} (after unmount). */
   void forgetDevice(BlockDevice device);
+
+  /**
+   * Makes the writes {@code device} acknowledged durable and waits: a cache flush sent through the
+   * engine's block layer, so that it is counted and traced like every other BIO (the kernel's
+   * {@code blkdev_issue_flush}).
+   */
+  BlockStatus flush(BlockDevice device);
 
   /** I/O counters by name ({@code bios.read}, {@code get_block.calls}, ...). */
   Map<String, Long> statistics();

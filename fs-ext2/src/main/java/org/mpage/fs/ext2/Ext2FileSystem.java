@@ -424,20 +424,9 @@ final class Ext2FileSystem implements FileSystem {
   }
 
   private void flushDevice() throws IOException {
-    Bio bio = new Bio(device, BioOp.FLUSH, Set.of(), 0);
-    CompletableFuture<BlockStatus> done = new CompletableFuture<>();
-    bio.setEndIo(b -> done.complete(b.status()));
-    device.submit(bio);
-    try {
-      BlockStatus st = done.get(60, TimeUnit.SECONDS);
-      if (!st.isOk()) {
-        throw new BlockIOException(device.name(), BioOp.FLUSH, 0, st);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while flushing " + device.name(), e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IOException(device.name() + ": flush did not complete", e);
+    BlockStatus st = engine.flush(device);
+    if (!st.isOk()) {
+      throw new BlockIOException(device.name(), BioOp.FLUSH, 0, st);
     }
   }
 

@@ -78,6 +78,11 @@ public final class EngineComponent implements StorageEngine {
   }
 
   @Override
+  public org.mpage.api.block.BlockStatus flush(BlockDevice device) {
+    return engine.flush(device);
+  }
+
+  @Override
   public Map<String, Long> statistics() {
     return engine.statistics();
   }
