@@ -3,7 +3,7 @@
  * writeback and readahead control, and the cleancache SPI.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.mpage.api.page;
 
 import org.osgi.annotation.bundle.Export;

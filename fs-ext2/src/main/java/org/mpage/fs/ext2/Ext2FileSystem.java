@@ -265,7 +265,7 @@ final class Ext2FileSystem implements FileSystem {
   long readPointer(long block, int slot) throws IOException {
     BufferHead bh = bc.bread(block);
     try {
-      return Integer.toUnsignedLong(bh.data().order(ByteOrder.LITTLE_ENDIAN).getInt(slot * 4));
+      return Integer.toUnsignedLong(bh.getIntLE(slot * 4));
     } finally {
       bh.put();
     }

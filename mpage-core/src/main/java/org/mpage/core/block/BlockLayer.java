@@ -134,6 +134,9 @@ public final class BlockLayer {
   }
 
   private void flush(Plug plug) {
+    if (plug.requests.isEmpty()) {
+      return; // the common case on every wait: nothing to send, nothing to allocate
+    }
     List<List<Bio>> requests = new ArrayList<>(plug.requests);
     plug.requests.clear();
     for (List<Bio> request : requests) {
