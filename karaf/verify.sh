@@ -62,7 +62,16 @@ if [ -z "${JAVA_HOME:-}" ]; then
 fi
 step "starting Karaf ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
 "$karaf/bin/start"
-trap '"$karaf/bin/stop" >/dev/null 2>&1 || true' EXIT
+stop_karaf() {
+  "$karaf/bin/stop" >/dev/null 2>&1 || true
+  # bin/stop only asks: wait (at most 60 s) until Karaf has exited and stopped writing its files.
+  for _ in $(seq 1 120); do
+    pgrep -f "karaf.home=$karaf " >/dev/null 2>&1 || return 0
+    sleep 0.5
+  done
+  echo "karaf/verify: Karaf did not stop within 60 s" >&2
+}
+trap stop_karaf EXIT
 
 client() { "$karaf/bin/client" -r 60 -d 2 -u karaf -p karaf -b; }
 
