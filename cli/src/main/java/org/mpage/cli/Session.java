@@ -27,12 +27,21 @@ import org.mpage.api.page.Folio;
 /**
  * One image opened for a command: the device (file or RAM disk), an engine and the mounted
  * filesystem, all found through {@link ServiceLoader}. Closing unmounts and releases everything.
+ * Public for the bench harness, which mounts images exactly as the command line does.
  */
-final class Session implements AutoCloseable {
+public final class Session implements AutoCloseable {
   final Path image;
   final BlockDevice device;
   final StorageEngine engine;
   final FileSystem fs;
+
+  public FileSystem fileSystem() {
+    return fs;
+  }
+
+  public StorageEngine engine() {
+    return engine;
+  }
 
   /** For a RAM disk copy mounted read-write: the image the changes go back to on close. */
   private final Path writeBackTo;
@@ -50,8 +59,11 @@ final class Session implements AutoCloseable {
     return open(image, deviceType, readOnly, Map.of());
   }
 
-  /** With extra engine options (a BIO trace, the data path). */
-  static Session open(
+  /**
+   * With extra engine options (a BIO trace, the data path, cache sizes); {@code deviceType} is
+   * {@code file} or {@code ramdisk}.
+   */
+  public static Session open(
       Path image, String deviceType, boolean readOnly, Map<String, String> engineOptions)
       throws IOException {
     if (!Files.exists(image)) {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mpage.fs.ext2.E2fs;
 
 /**
  * {@code mpage-container.jar} (what {@code ./mpage container} runs) as a user meets it: a scripted
@@ -143,7 +144,7 @@ class ContainerIT {
     Path src = Files.createDirectories(work.resolve("src"));
     Files.writeString(src.resolve("hello"), "hello from mke2fs\n");
     Path image = work.resolve("disk.img");
-    E2fs.run("mke2fs", "-q", "-F", "-t", "ext2", "-d", src.toString(), image.toString(), "16M");
+    E2fs.mkfs(image, "16M", src);
     Path deploy = Files.createDirectories(work.resolve("deploy"));
     Path runtimeDeploy = JAR.getParent().resolve("runtime").resolve("deploy");
     for (String jar : List.of("mpage-device-file.jar", "mpage-device-ramdisk.jar")) {
@@ -171,9 +172,7 @@ class ContainerIT {
       s.ask("mpage:umount disk0", l -> l.equals("disk0: unmounted"));
     }
     assertEquals(0, p.exitValue(), Files.readString(err));
-    E2fs.run("e2fsck", "-fn", image.toString());
-    assertTrue(
-        E2fs.run("debugfs", "-R", "cat /after.txt", image.toString())
-            .contains("written after the swap"));
+    E2fs.run(List.of(E2fs.tool("e2fsck"), "-fn", image.toString()));
+    assertTrue(E2fs.debugfs(image, false, "cat /after.txt").contains("written after the swap"));
   }
 }
