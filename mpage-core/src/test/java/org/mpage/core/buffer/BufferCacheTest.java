@@ -39,6 +39,20 @@ class BufferCacheTest {
   }
 
   @Test
+  void getIntLE_readsInPlaceWhatALittleEndianViewReads() throws Exception {
+    h = new Harness(1 << 20);
+    BufferCache bc = h.engine.bufferLayer().bufferCache(h.dev, 1024);
+    BufferHead bh = bc.bread(5); // the second 1 KiB buffer of its page: offsetInFolio is 1024
+    java.nio.ByteBuffer view = bh.data().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int off = 0; off <= 1020; off += 4) {
+      assertEquals(view.getInt(off), bh.getIntLE(off), "offset " + off);
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IndexOutOfBoundsException.class, () -> bh.getIntLE(1021), "not past the buffer's end");
+    bh.put();
+  }
+
+  @Test
   void markDirtyAndSync_writesOnlyDirtyBlocks() throws Exception {
     h = new Harness(1 << 20);
     BufferCache bc = h.engine.bufferLayer().bufferCache(h.dev, 1024);
