@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -90,6 +87,18 @@ public final class Cli {
 
   private String dataPath = "mpage";
 
+  /** Entries a recursive command could not handle; any makes the exit status 1. */
+  private int failures;
+
+  /** Whether standard output is a terminal: names are then shown escaped, as {@code ls} does. */
+  private boolean stdoutTerminal;
+
+  /** Set by the entry point when standard output is a terminal. */
+  Cli stdoutIsTerminal(boolean terminal) {
+    this.stdoutTerminal = terminal;
+    return this;
+  }
+
   public Cli(OutputStream stdout, PrintStream err, boolean stderrIsTerminal) {
     this(java.io.InputStream.nullInputStream(), stdout, err, stderrIsTerminal);
   }
@@ -108,7 +117,11 @@ public final class Cli {
     Deque<String> args = new ArrayDeque<>(List.of(argv));
     try {
       String command = globalOptions(args);
-      return dispatch(command, args);
+      int status = dispatch(command, args);
+      return failures > 0 ? 1 : status;
+    } catch (BrokenPipe e) {
+      // The reader went away (cat ... | head): end quietly, as a process killed by SIGPIPE does.
+      return 141;
     } catch (UsageException e) {
       err.println("mpage: " + e.getMessage());
       err.println(USAGE);
@@ -119,8 +132,8 @@ public final class Cli {
     } catch (IOException e) {
       report(null, null, e);
       return 1;
-    } catch (RuntimeException e) {
-      err.println("mpage: internal error: " + e);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      err.println("mpage: internal error: " + Escape.name(e.toString()));
       if (debug) {
         e.printStackTrace(err);
       }
@@ -379,7 +392,7 @@ public final class Cli {
     }
   }
 
-  private ByteBuffer ioBuffer() {
+  ByteBuffer ioBuffer() {
     if (ioBuffer == null) {
       ioBuffer = ByteBuffer.allocateDirect(1 << 20);
     }
@@ -431,12 +444,12 @@ public final class Cli {
     }
   }
 
-  /** A size: bytes, or with a K, M or G suffix (powers of 1024). */
+  /** A size: bytes, or with a K, M, G, T or P suffix (powers of 1024). */
   static long size(String text) throws UsageException {
     String t = text.trim().toUpperCase(Locale.ROOT);
     long unit = 1;
-    if (!t.isEmpty() && "KMG".indexOf(t.charAt(t.length() - 1)) >= 0) {
-      unit = 1L << (10 * ("KMG".indexOf(t.charAt(t.length() - 1)) + 1));
+    if (!t.isEmpty() && "KMGTP".indexOf(t.charAt(t.length() - 1)) >= 0) {
+      unit = 1L << (10 * ("KMGTP".indexOf(t.charAt(t.length() - 1)) + 1));
       t = t.substring(0, t.length() - 1);
     }
     try {
@@ -473,110 +486,7 @@ public final class Cli {
     } else if (isDir(s, path) && !path.equals("/")) {
       target = child(path, local.getFileName().toString());
     }
-    copyIn(s, local, target);
-  }
-
-  private void copyIn(Session s, Path local, String path) throws IOException {
-    if (Files.isSymbolicLink(local)) {
-      String link = local(local, () -> Files.readSymbolicLink(local)).toString();
-      removeIfPresent(s, path);
-      guarded(
-          path,
-          () -> {
-            s.fs.symlink(link, path);
-            return null;
-          });
-      return;
-    }
-    int perms = permissionsOf(local);
-    long mtime = local(local, () -> Files.getLastModifiedTime(local)).toMillis() / 1000;
-    if (Files.isDirectory(local)) {
-      if (!path.equals("/") && !isDir(s, path)) {
-        removeIfPresent(s, path);
-        guarded(
-            path,
-            () -> {
-              s.fs.mkdir(path, perms);
-              return null;
-            });
-      }
-      List<Path> children;
-      try (var stream = local(local, () -> Files.list(local))) {
-        children = stream.sorted().toList();
-      }
-      for (Path c : children) {
-        copyIn(s, c, child(path, c.getFileName().toString()));
-      }
-    } else if (Files.isRegularFile(local)) {
-      if (isDir(s, path)) {
-        throw new PathError(path, "is a directory", null);
-      }
-      copyFileIn(s, local, path, perms);
-    } else {
-      err.println("mpage: " + local + ": skipped (not a regular file, directory or symlink)");
-      return;
-    }
-    if (!path.equals("/")) {
-      guarded(
-          path,
-          () -> {
-            s.fs.setAttributes(path, perms, mtime);
-            return null;
-          });
-    }
-  }
-
-  private void removeIfPresent(Session s, String path) throws IOException {
-    try {
-      FileStat st = s.fs.lstat(path);
-      if (st.type() == FileType.DIRECTORY) {
-        throw new PathError(path, "is a directory", null);
-      }
-      guarded(
-          path,
-          () -> {
-            s.fs.unlink(path);
-            return null;
-          });
-    } catch (NoSuchFileException e) {
-      // nothing there
-    } catch (PathError e) {
-      throw e;
-    } catch (IOException e) {
-      throw new PathError(path, reason(e), e);
-    }
-  }
-
-  private void copyFileIn(Session s, Path local, String path, int perms) throws IOException {
-    try (FileChannel src = local(local, () -> FileChannel.open(local, StandardOpenOption.READ));
-        FileHandle dst = guarded(path, () -> s.fs.openWrite(path, true, true, perms))) {
-      long size = src.size();
-      ByteBuffer buf = ioBuffer();
-      Progress progress = new Progress(err, "put " + path, size, terminal);
-      long pos = 0;
-      while (pos < size) {
-        buf.clear();
-        long at = pos;
-        int n = local(local, () -> src.read(buf, at));
-        if (n < 0) {
-          break;
-        }
-        buf.flip();
-        while (buf.hasRemaining()) {
-          long w = pos + (n - buf.remaining());
-          guarded(path, () -> dst.write(w, buf));
-        }
-        pos += n;
-        progress.update(pos);
-      }
-      guarded(
-          path,
-          () -> {
-            dst.fsync();
-            return null;
-          });
-      progress.finish();
-    }
+    new CopyIn(this, s).copy(local, target);
   }
 
   private void writeStdin(Session s, String path, long offset) throws IOException {
@@ -643,20 +553,10 @@ public final class Cli {
     if (!recursive) {
       throw new PathError(path, "is a directory (use rm -r)", null);
     }
-    for (DirEntry e : guarded(path, () -> s.fs.list(path))) {
-      rm(s, child(path, e.name()), true);
-    }
-    if (!path.equals("/")) {
-      guarded(
-          path,
-          () -> {
-            s.fs.rmdir(path);
-            return null;
-          });
-    }
+    new TreeRemove(this, s).remove(path, st);
   }
 
-  private static int permissionsOf(Path local) {
+  static int permissionsOf(Path local) {
     try {
       int mode = 0;
       Set<PosixFilePermission> perms =
@@ -698,14 +598,19 @@ public final class Cli {
       return;
     }
     for (DirEntry e : guarded(path, () -> s.fs.list(path))) {
-      printEntry(s, child(path, e.name()), e.name(), longFormat);
+      try {
+        printEntry(s, child(path, e.name()), e.name(), longFormat);
+      } catch (PathError bad) {
+        // one unreadable entry (a corrupt inode) does not hide the others, as with ls
+        warn(bad.path(), bad.reason());
+      }
     }
   }
 
   private void printEntry(Session s, String path, String name, boolean longFormat)
       throws IOException {
     if (!longFormat) {
-      out.println(name);
+      printName(name, "\n");
       return;
     }
     FileStat st = guarded(path, () -> s.fs.lstat(path));
@@ -719,11 +624,28 @@ public final class Cli {
             st.gid(),
             st.size(),
             TIME.format(Instant.ofEpochSecond(st.mtime())),
-            name);
+            "");
+    out.print(line);
     if (st.type() == FileType.SYMLINK) {
-      line += " -> " + guarded(path, () -> s.fs.readLink(path));
+      printName(name, " -> ");
+      printName(guarded(path, () -> s.fs.readLink(path)), "\n");
+    } else {
+      printName(name, "\n");
     }
-    out.println(line);
+  }
+
+  /**
+   * A name from the image to standard output: escaped on a terminal (as {@code ls -b}), its exact
+   * bytes otherwise, so that a script reading the output gets the name as it is on disk.
+   */
+  private void printName(String name, String after) {
+    if (stdoutTerminal) {
+      out.print(Escape.name(name));
+    } else {
+      byte[] bytes = org.mpage.api.fs.Names.toBytes(name);
+      out.write(bytes, 0, bytes.length);
+    }
+    out.print(after);
   }
 
   private void cat(Session s, String path) throws IOException {
@@ -743,7 +665,11 @@ public final class Cli {
         }
         buf.flip();
         while (buf.hasRemaining()) {
-          sink.write(buf);
+          try {
+            sink.write(buf);
+          } catch (IOException e) {
+            throw BrokenPipe.orElse(e);
+          }
         }
         pos += n;
         progress.update(pos);
@@ -765,9 +691,9 @@ public final class Cli {
     FileStat st = guarded(path, () -> s.fs.lstat(path));
     out.println(
         "  File: "
-            + path
+            + Escape.name(path)
             + (st.type() == FileType.SYMLINK
-                ? " -> " + guarded(path, () -> s.fs.readLink(path))
+                ? " -> " + Escape.name(guarded(path, () -> s.fs.readLink(path)))
                 : ""));
     out.printf(
         Locale.ROOT, "  Size: %d\tBlocks: %d\t%s%n", st.size(), st.blocks(), typeName(st.type()));
@@ -788,98 +714,27 @@ public final class Cli {
     FileStat st = guarded(path, () -> s.fs.lstat(path));
     Path target = local;
     if (Files.isDirectory(local) && !path.equals("/")) {
-      target = local.resolve(lastName(path));
+      try {
+        target = HostNames.child(local, lastName(path));
+      } catch (IllegalArgumentException e) {
+        throw new PathError(path, e.getMessage(), e);
+      }
     }
     if (st.type() == FileType.DIRECTORY && !recursive) {
       throw new PathError(path, "is a directory (use get -r)", null);
     }
-    copyOut(s, path, st, target);
-  }
-
-  private void copyOut(Session s, String path, FileStat st, Path target) throws IOException {
-    switch (st.type()) {
-      case DIRECTORY -> {
-        if (!Files.isDirectory(target)) {
-          local(target, () -> Files.createDirectory(target));
-        }
-        for (DirEntry e : guarded(path, () -> s.fs.list(path))) {
-          String child = child(path, e.name());
-          FileStat cst = guarded(child, () -> s.fs.lstat(child));
-          copyOut(s, child, cst, target.resolve(safeName(e.name(), child)));
-        }
-      }
-      case SYMLINK -> {
-        String link = guarded(path, () -> s.fs.readLink(path));
-        local(target, () -> Files.createSymbolicLink(target, Path.of(link)));
-        return;
-      }
-      case REGULAR -> copyFile(s, path, st, target);
-      default -> {
-        err.println("mpage: " + path + ": skipped (" + typeName(st.type()) + ")");
-        return;
-      }
-    }
-    Path t = target;
-    local(t, () -> Files.setPosixFilePermissions(t, permissions(st.permissions())));
-    local(t, () -> Files.setLastModifiedTime(t, FileTime.fromMillis(st.mtime() * 1000)));
-  }
-
-  private void copyFile(Session s, String path, FileStat st, Path target) throws IOException {
-    try (FileHandle f = guarded(path, () -> s.fs.open(path));
-        FileChannel dst =
-            local(
-                target,
-                () ->
-                    FileChannel.open(
-                        target,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE))) {
-      ByteBuffer buf = ioBuffer();
-      Progress progress = new Progress(err, "get " + path, st.size(), terminal);
-      long pos = 0;
-      while (pos < st.size()) {
-        buf.clear();
-        long at = pos;
-        int n = guarded(path, () -> f.read(at, buf));
-        if (n < 0) {
-          break;
-        }
-        buf.flip();
-        long wpos = pos;
-        while (buf.hasRemaining()) {
-          long w = wpos;
-          wpos += local(target, () -> (long) dst.write(buf, w));
-        }
-        pos += n;
-        progress.update(pos);
-      }
-      local(target, () -> dst.truncate(st.size()));
-      progress.finish();
-    }
-  }
-
-  /** A name from the image made safe to use as one local file name. */
-  private static String safeName(String name, String path) throws PathError {
-    if (name.isEmpty()
-        || name.equals(".")
-        || name.equals("..")
-        || name.contains("/")
-        || name.indexOf('\0') >= 0) {
-      throw new PathError(path, "name cannot be used on the local filesystem", null);
-    }
-    return name;
+    new CopyOut(this, s).copy(path, st, target);
   }
 
   // ---- errors ----
 
   @FunctionalInterface
-  private interface IoCall<T> {
+  interface IoCall<T> {
     T call() throws IOException;
   }
 
   /** Runs an operation on the image, naming {@code path} in any error. */
-  private static <T> T guarded(String path, IoCall<T> call) throws PathError {
+  static <T> T guarded(String path, IoCall<T> call) throws PathError {
     try {
       return call.call();
     } catch (PathError e) {
@@ -890,7 +745,7 @@ public final class Cli {
   }
 
   /** Runs an operation on the local filesystem, naming the local path in any error. */
-  private static <T> T local(Path path, IoCall<T> call) throws PathError {
+  static <T> T local(Path path, IoCall<T> call) throws PathError {
     try {
       return call.call();
     } catch (IOException e) {
@@ -912,6 +767,9 @@ public final class Cli {
     if (e instanceof FileAlreadyExistsException) {
       return "file exists";
     }
+    if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+      return "directory not empty";
+    }
     if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
@@ -929,13 +787,45 @@ public final class Cli {
 
   private void report(String path, String reason, IOException e) {
     if (path == null) {
-      err.println("mpage: " + reason(e));
+      err.println("mpage: " + Escape.name(reason(e)));
     } else {
-      err.println("mpage: " + path + ": " + reason);
+      err.println("mpage: " + Escape.name(path) + ": " + Escape.name(reason));
     }
     if (debug) {
       e.printStackTrace(err);
     }
+  }
+
+  /**
+   * Reports a failure that does not end the command (one entry of a recursive copy or removal): the
+   * command goes on and exits 1 at the end.
+   */
+  void warn(String path, String reason) {
+    failures++;
+    err.println("mpage: " + Escape.name(path) + ": " + Escape.name(reason));
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  Progress progress(String label, long size) {
+    return new Progress(err, Escape.name(label), size, terminal);
+  }
+
+  /** Whether an error ends a recursive copy: no space left on the host or in the image. */
+  static boolean isFatal(PathError e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.mpage.api.page.NoSpaceException) {
+        return true;
+      }
+    }
+    String r = e.reason() == null ? "" : e.reason();
+    return r.contains("No space left on device")
+        || r.contains("Disk quota exceeded")
+        || r.contains("ENOSPC")
+        || r.contains("no free blocks")
+        || r.contains("no free inodes");
   }
 
   private void printStats(Map<String, Long> engineStats, org.mpage.api.block.BlockDevice device) {
@@ -1009,7 +899,7 @@ public final class Cli {
     PosixFilePermission.OTHERS_EXECUTE
   };
 
-  private static Set<PosixFilePermission> permissions(int mode) {
+  static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] order = PERMISSION_BITS;
     for (int i = 0; i < 9; i++) {

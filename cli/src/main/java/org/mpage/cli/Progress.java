@@ -28,8 +28,13 @@ final class Progress {
 
   /** Whether standard error is a terminal (Linux: /proc/self/fd/2 names a tty). */
   static boolean stderrIsTerminal() {
+    return isTerminal(2);
+  }
+
+  /** Whether file descriptor {@code fd} is a terminal (Linux: /proc/self/fd/N names a tty). */
+  static boolean isTerminal(int fd) {
     try {
-      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
       return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
     } catch (Exception e) {
       return false;

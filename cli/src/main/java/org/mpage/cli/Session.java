@@ -46,13 +46,26 @@ public final class Session implements AutoCloseable {
   /** For a RAM disk copy mounted read-write: the image the changes go back to on close. */
   private final Path writeBackTo;
 
+  /**
+   * For a RAM disk copy: the image opened as a file device and kept open for the whole session,
+   * only for its lock (exclusive for a writer, shared for a reader), so that two writers of one
+   * image exclude each other whichever device each uses.
+   */
+  private final BlockDevice imageLock;
+
   private Session(
-      Path image, BlockDevice device, StorageEngine engine, FileSystem fs, Path writeBackTo) {
+      Path image,
+      BlockDevice device,
+      StorageEngine engine,
+      FileSystem fs,
+      Path writeBackTo,
+      BlockDevice imageLock) {
     this.image = image;
     this.device = device;
     this.engine = engine;
     this.fs = fs;
     this.writeBackTo = writeBackTo;
+    this.imageLock = imageLock;
   }
 
   static Session open(Path image, String deviceType, boolean readOnly) throws IOException {
@@ -72,8 +85,17 @@ public final class Session implements AutoCloseable {
     if (Files.isDirectory(image)) {
       throw new java.nio.file.FileSystemException(image.toString(), null, "is a directory");
     }
-    BlockDevice device =
-        deviceType.equals("ramdisk") ? loadIntoRamDisk(image) : openFile(image, readOnly);
+    boolean ram = deviceType.equals("ramdisk");
+    BlockDevice imageLock = ram ? openFile(image, readOnly) : null;
+    BlockDevice device;
+    try {
+      device = ram ? loadIntoRamDisk(image, imageLock) : openFile(image, readOnly);
+    } catch (IOException | RuntimeException e) {
+      if (imageLock != null) {
+        imageLock.close();
+      }
+      throw e;
+    }
     StorageEngine engine = null;
     try {
       Map<String, String> options = new HashMap<>(engineOptions);
@@ -88,13 +110,15 @@ public final class Session implements AutoCloseable {
               .orElseThrow(
                   () -> new IllegalStateException("no ext2 filesystem type on the class path"));
       FileSystem fs = type.mount(device, engine, new MountOptions(readOnly, Map.of()));
-      boolean ram = deviceType.equals("ramdisk");
-      return new Session(image, device, engine, fs, ram && !readOnly ? image : null);
+      return new Session(image, device, engine, fs, ram && !readOnly ? image : null, imageLock);
     } catch (IOException | RuntimeException e) {
       if (engine != null) {
         engine.close();
       }
       device.close();
+      if (imageLock != null) {
+        imageLock.close();
+      }
       throw e;
     }
   }
@@ -142,13 +166,17 @@ public final class Session implements AutoCloseable {
     return deviceProvider("file").open("image", options);
   }
 
-  /** A RAM disk holding a copy of the image. */
-  private static BlockDevice loadIntoRamDisk(Path image) throws IOException {
+  /**
+   * A RAM disk holding a copy of the image, read through the image's own (locked) file device: a
+   * second descriptor on the file, once closed, would drop the process's lock on it (POSIX record
+   * locks belong to the process and file, not to the descriptor).
+   */
+  private static BlockDevice loadIntoRamDisk(Path image, BlockDevice file) throws IOException {
     long size = Files.size(image) / 512 * 512;
     BlockDevice rd =
         deviceProvider("ramdisk").open("ram0", Map.of("size", Long.toString(Math.max(512, size))));
-    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
-      copy(rd, ch, size, BioOp.WRITE);
+    try {
+      copy(file, rd, size);
     } catch (IOException | RuntimeException e) {
       rd.close();
       throw e;
@@ -156,12 +184,8 @@ public final class Session implements AutoCloseable {
     return rd;
   }
 
-  /**
-   * Moves {@code size} bytes between a device and a file in 1 MiB BIOs: {@link BioOp#WRITE} loads
-   * the device from the file, {@link BioOp#READ} saves the device into it.
-   */
-  private static void copy(BlockDevice dev, FileChannel ch, long size, BioOp op)
-      throws IOException {
+  /** Copies the first {@code size} bytes of one device to another in 1 MiB BIOs. */
+  private static void copy(BlockDevice from, BlockDevice to, long size) throws IOException {
     ByteBuffer mem = ByteBuffer.allocateDirect(1 << 20);
     Folio[] pages = new Folio[256];
     for (int i = 0; i < pages.length; i++) {
@@ -169,29 +193,25 @@ public final class Session implements AutoCloseable {
     }
     for (long pos = 0; pos < size; pos += mem.capacity()) {
       int n = (int) Math.min(mem.capacity(), size - pos);
-      if (op == BioOp.WRITE) {
-        ByteBuffer b = mem.duplicate().clear().limit(n);
-        while (b.hasRemaining() && ch.read(b, pos + b.position()) >= 0) {
-          // short reads are possible: keep reading
-        }
-      }
-      Bio bio = new Bio(dev, op, Set.of(), 256);
-      bio.setSector(pos / 512);
-      for (int i = 0; i * 4096 < n; i++) {
-        bio.addFolio(pages[i], Math.min(4096, n - i * 4096), 0);
-      }
-      CompletableFuture<BlockStatus> done = new CompletableFuture<>();
-      bio.setEndIo(x -> done.complete(x.status()));
-      dev.submit(bio);
-      if (!done.join().isOk()) {
-        throw new IOException("copying the image to or from the RAM disk failed");
-      }
-      if (op == BioOp.READ) {
-        ByteBuffer b = mem.duplicate().clear().limit(n);
-        while (b.hasRemaining()) {
-          ch.write(b, pos + b.position());
-        }
-      }
+      transfer(from, BioOp.READ, pages, pos, n);
+      transfer(to, BioOp.WRITE, pages, pos, n);
+    }
+  }
+
+  private static void transfer(BlockDevice dev, BioOp op, Folio[] pages, long pos, int n)
+      throws IOException {
+    Bio bio = new Bio(dev, op, Set.of(), 256);
+    bio.setSector(pos / 512);
+    for (int i = 0; i * 4096 < n; i++) {
+      bio.addFolio(pages[i], Math.min(4096, n - i * 4096), 0);
+    }
+    CompletableFuture<BlockStatus> done = new CompletableFuture<>();
+    bio.setEndIo(x -> done.complete(x.status()));
+    dev.submit(bio);
+    BlockStatus st = done.join();
+    if (!st.isOk()) {
+      throw new IOException(
+          dev.name() + ": " + op.name().toLowerCase(java.util.Locale.ROOT) + " failed: " + st);
     }
   }
 
@@ -215,19 +235,19 @@ public final class Session implements AutoCloseable {
     try {
       fs.close();
       if (writeBackTo != null) {
-        saveRamDisk(device, writeBackTo);
+        // Back through the locked file device; then its cache is flushed to the disk.
+        copy(device, imageLock, device.capacitySectors() * 512);
+        BlockStatus st = engine.flush(imageLock);
+        if (!st.isOk()) {
+          throw new IOException(image + ": flushing the image failed: " + st);
+        }
       }
     } finally {
       engine.close();
       device.close();
-    }
-  }
-
-  /** Copies a RAM disk's contents back into the image file. */
-  private static void saveRamDisk(BlockDevice rd, Path image) throws IOException {
-    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
-      copy(rd, ch, rd.capacitySectors() * 512, BioOp.READ);
-      ch.force(true);
+      if (imageLock != null) {
+        imageLock.close();
+      }
     }
   }
 }

@@ -41,7 +41,7 @@ class CliWriteTest {
     assertEquals(0, r.status(), r.err());
   }
 
-  private static String fsck(Path image) throws Exception {
+  static String fsck(Path image) throws Exception {
     Process p =
         new ProcessBuilder(E2fs.tool("e2fsck"), "-fn", image.toString())
             .redirectErrorStream(true)

@@ -22,6 +22,23 @@ public interface FileHandle extends AutoCloseable {
   /** Current size in bytes. */
   long size();
 
+  /**
+   * {@code SEEK_DATA}: the first offset at or after {@code pos} that may hold data, or {@link
+   * #size()} when only a hole follows. A filesystem that does not know its holes answers {@code
+   * pos}: everything may be data.
+   */
+  default long nextData(long pos) throws IOException {
+    return Math.min(Math.max(pos, 0), size());
+  }
+
+  /**
+   * {@code SEEK_HOLE}: the first offset at or after {@code pos} that lies in a hole, or {@link
+   * #size()} (the implicit hole at the end) when there is none before it.
+   */
+  default long nextHole(long pos) throws IOException {
+    return size();
+  }
+
   @Override
   void close() throws IOException;
 }

@@ -90,6 +90,38 @@ final class Ext2FileHandle implements FileHandle {
   }
 
   @Override
+  public long nextData(long pos) throws IOException {
+    return seek(pos, true);
+  }
+
+  @Override
+  public long nextHole(long pos) throws IOException {
+    return seek(pos, false);
+  }
+
+  /**
+   * SEEK_DATA and SEEK_HOLE from the block map. On a writable mount the file's dirty pages are
+   * written back first: ext2 allocates their blocks only then, and a page not yet mapped must not
+   * look like a hole.
+   */
+  private long seek(long pos, boolean wantData) throws IOException {
+    long size = inode.size();
+    if (pos >= size) {
+      return size;
+    }
+    long start = Math.max(pos, 0);
+    if (!fs.readOnly()) {
+      fs.writeBackData(path, inode);
+    }
+    int bits = inode.blockBits();
+    long block = fs.seekBlock(inode, start >>> bits, wantData);
+    if (block < 0) {
+      return size;
+    }
+    return Math.min(size, Math.max(start, block << bits));
+  }
+
+  @Override
   public void close() throws IOException {
     data.close();
   }

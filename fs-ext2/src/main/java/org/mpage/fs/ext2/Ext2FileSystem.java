@@ -35,6 +35,7 @@ import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileType;
 import org.mpage.api.fs.FsInfo;
 import org.mpage.api.fs.MountOptions;
+import org.mpage.api.fs.Names;
 import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.fs.UnsupportedFeatureException;
 import org.mpage.api.page.BufferHead;
@@ -540,7 +541,7 @@ final class Ext2FileSystem implements FileSystem {
         unlock();
       }
     }
-    String key = new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    String key = dcacheKey(name);
     Long ino = names.get(key);
     return ino == null ? -1 : ino;
   }
@@ -592,6 +593,29 @@ final class Ext2FileSystem implements FileSystem {
     return parts;
   }
 
+  /** The key of a name in the dentry cache: its exact bytes, one char per byte. */
+  private static String dcacheKey(String name) {
+    try {
+      return new String(Names.toBytes(name), StandardCharsets.ISO_8859_1);
+    } catch (IllegalArgumentException e) {
+      return "\0"; // names no byte sequence, so no entry has it (a NUL is never in a name)
+    }
+  }
+
+  /** The on-disk bytes of a name or link target given to the api. */
+  private static byte[] nameBytes(String path, String name) throws FileSystemException {
+    try {
+      return Names.toBytes(name);
+    } catch (IllegalArgumentException e) {
+      throw new FileSystemException(path, null, "invalid name (unpaired surrogate)");
+    }
+  }
+
+  private static boolean isDotOrDotDot(byte[] name) {
+    return (name.length == 1 && name[0] == '.')
+        || (name.length == 2 && name[0] == '.' && name[1] == '.');
+  }
+
   /** The target of a symlink inode: in the block map (fast) or in its first block (slow). */
   String readLink(Ext2Inode link) throws IOException {
     long size = link.size();
@@ -599,7 +623,7 @@ final class Ext2FileSystem implements FileSystem {
       if (size >= FAST_SYMLINK_MAX) {
         throw corrupt("fast symlink of size " + size, link.ino, -1);
       }
-      return new String(link.blockBytes, 0, (int) size, StandardCharsets.UTF_8);
+      return Names.fromBytes(link.blockBytes, 0, (int) size);
     }
     if (size >= sb.blockSize) {
       throw corrupt("symlink of size " + size + " does not fit its block", link.ino, -1);
@@ -614,7 +638,7 @@ final class Ext2FileSystem implements FileSystem {
     try {
       byte[] target = new byte[(int) size];
       bh.data().get(target);
-      return new String(target, StandardCharsets.UTF_8);
+      return Names.fromBytes(target);
     } finally {
       bh.put();
     }
@@ -714,10 +738,10 @@ final class Ext2FileSystem implements FileSystem {
           List<DirEntry> out = new ArrayList<>();
           boolean types = sb.hasIncompat(Ext2Features.INCOMPAT_FILETYPE);
           for (DirEntries.Raw e : readDir(dir)) {
-            String name = new String(e.name(), StandardCharsets.UTF_8);
-            if (name.equals(".") || name.equals("..")) {
+            if (isDotOrDotDot(e.name())) {
               continue;
             }
+            String name = Names.fromBytes(e.name());
             out.add(
                 new DirEntry(
                     name, e.ino(), types ? DirEntries.type(e.fileType()) : FileType.UNKNOWN));
@@ -753,6 +777,23 @@ final class Ext2FileSystem implements FileSystem {
           }
           return new Ext2FileHandle(this, path, inode, cachedData(path, inode).open());
         });
+  }
+
+  /** The first block at or after {@code from} that is mapped (or a hole), -1 if none. */
+  long seekBlock(Ext2Inode inode, long from, boolean wantData) throws IOException {
+    return getBlock.seek(inode, from, wantData);
+  }
+
+  /**
+   * Writes back a file's dirty pages and waits, through a handle of its own: an error stays for the
+   * user's handles to report at their fsync (each open file has its own error cursor).
+   */
+  void writeBackData(String path, Ext2Inode inode) {
+    try (FileHandle h = cachedData(path, inode).open()) {
+      h.fsync();
+    } catch (IOException e) {
+      LOG.debug("writeback before a seek of {} failed", path, e);
+    }
   }
 
   /** The corruption last found in {@code ino}'s mapping, if any. */
@@ -834,10 +875,10 @@ final class Ext2FileSystem implements FileSystem {
     int slash = p.lastIndexOf('/');
     String parent = slash <= 0 ? "/" : p.substring(0, slash);
     String name = p.substring(slash + 1);
-    if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+    if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
       throw new FileSystemException(path, null, "invalid name");
     }
-    byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = nameBytes(path, name);
     if (bytes.length > 255) {
       throw new FileSystemException(path, null, "file name too long");
     }
@@ -1209,8 +1250,7 @@ final class Ext2FileSystem implements FileSystem {
 
   private void removeDirectory(Place at, Ext2Inode dir, String path) throws IOException {
     for (DirEntries.Raw e : readDir(dir)) {
-      String n = new String(e.name(), StandardCharsets.UTF_8);
-      if (!n.equals(".") && !n.equals("..")) {
+      if (!isDotOrDotDot(e.name())) {
         throw new java.nio.file.DirectoryNotEmptyException(path);
       }
     }
@@ -1335,7 +1375,7 @@ final class Ext2FileSystem implements FileSystem {
         path,
         () -> {
           checkWritable(path);
-          byte[] bytes = target.getBytes(StandardCharsets.UTF_8);
+          byte[] bytes = nameBytes(path, target);
           if (bytes.length == 0 || bytes.length >= sb.blockSize) {
             throw new FileSystemException(
                 path, null, "symlink target of " + bytes.length + " bytes");

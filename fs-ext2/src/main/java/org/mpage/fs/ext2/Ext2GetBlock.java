@@ -271,6 +271,51 @@ final class Ext2GetBlock implements GetBlock {
     return fs.colourGoal(ei.ino);
   }
 
+  /**
+   * The first file block at or after {@code from} that is mapped ({@code wantData}) or a hole
+   * (otherwise), or -1 if there is none below {@link #maxBlocks}. Whole subtrees whose pointer is
+   * zero are skipped at once, so a sparse file of terabytes is searched in a few block reads (the
+   * block-map half of {@code SEEK_DATA}/{@code SEEK_HOLE}).
+   */
+  long seek(Ext2Inode ei, long from, boolean wantData) throws IOException {
+    int ptrsBits = ei.blockBits() - 2;
+    long base = 0;
+    for (int slot = 0; slot < Ext2Inode.N_BLOCKS; slot++) {
+      int depth = slot < Ext2Inode.NDIR_BLOCKS ? 0 : slot - Ext2Inode.NDIR_BLOCKS + 1;
+      long span = 1L << (ptrsBits * depth);
+      if (from < base + span) {
+        long found = seekIn(ei, ei.block[slot], depth, base, Math.max(from, base), wantData);
+        if (found >= 0) {
+          return found;
+        }
+      }
+      base += span;
+    }
+    return -1;
+  }
+
+  /** {@link #seek} within the subtree of {@code ptr} ({@code depth} levels above the data). */
+  private long seekIn(Ext2Inode ei, long ptr, int depth, long base, long from, boolean wantData)
+      throws IOException {
+    if (ptr == 0) {
+      return wantData ? -1 : from;
+    }
+    if (depth == 0) {
+      return wantData ? from : -1;
+    }
+    fs.checkBlock(ptr, ei.ino, "indirect block");
+    long[] slots = fs.readPointers(ptr, ei.ino);
+    int childBits = (ei.blockBits() - 2) * (depth - 1);
+    for (int i = (int) ((from - base) >>> childBits); i < slots.length; i++) {
+      long childBase = base + ((long) i << childBits);
+      long found = seekIn(ei, slots[i], depth - 1, childBase, Math.max(from, childBase), wantData);
+      if (found >= 0) {
+        return found;
+      }
+    }
+    return -1;
+  }
+
   /** Reads 32-bit little-endian pointers of an indirect block. */
   static long[] pointers(java.nio.ByteBuffer data) {
     java.nio.ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -1,0 +1,256 @@
+package org.mpage.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.mpage.api.fs.FileHandle;
+import org.mpage.api.fs.FileStat;
+import org.mpage.api.fs.FileType;
+
+/**
+ * {@code put} and {@code put -r}: host files copied into the image.
+ *
+ * <p>A file is written under a temporary name next to its target, made durable, given its mode and
+ * time, and only then renamed over the target: whatever goes wrong (the image fills up, the host
+ * file cannot be read), the file that was there before is untouched and the temporary one is
+ * removed. The walk of a host tree is iterative; a host name the JVM could not decode exactly is
+ * refused on its own line rather than stored under a changed name, and the walk goes on (exit 1 at
+ * the end). A full image ends the walk.
+ */
+final class CopyIn {
+  private record Item(Path local, String path) {}
+
+  private record Dir(String path, int perms, long mtime) {}
+
+  private final Cli cli;
+  private final Session s;
+  private final List<Dir> madeDirs = new ArrayList<>();
+
+  CopyIn(Cli cli, Session s) {
+    this.cli = cli;
+    this.s = s;
+  }
+
+  void copy(Path local, String path) throws IOException {
+    Deque<Item> work = new ArrayDeque<>();
+    work.push(new Item(local, path));
+    boolean top = true;
+    while (!work.isEmpty()) {
+      Item item = work.pop();
+      try {
+        List<Item> children = copyOne(item);
+        for (int i = children.size() - 1; i >= 0; i--) {
+          work.push(children.get(i));
+        }
+      } catch (PathError e) {
+        if (top || Cli.isFatal(e)) {
+          throw e;
+        }
+        cli.warn(e.path(), e.reason());
+      }
+      top = false;
+    }
+    for (int i = madeDirs.size() - 1; i >= 0; i--) {
+      Dir d = madeDirs.get(i);
+      try {
+        Cli.guarded(
+            d.path(),
+            () -> {
+              s.fs.setAttributes(d.path(), d.perms(), d.mtime());
+              return null;
+            });
+      } catch (PathError e) {
+        cli.warn(e.path(), e.reason());
+      }
+    }
+  }
+
+  /** Copies one host entry; a directory's children are returned to be copied next. */
+  private List<Item> copyOne(Item item) throws IOException {
+    Path local = item.local();
+    String path = item.path();
+    if (Files.isSymbolicLink(local)) {
+      Path link = Cli.local(local, () -> Files.readSymbolicLink(local));
+      if (!HostNames.exactTarget(link)) {
+        throw new PathError(
+            local.toString(),
+            "symlink target cannot be stored exactly: not valid in the host's file name encoding ("
+                + HostNames.encoding()
+                + "); skipped",
+            null);
+      }
+      removeIfPresent(path);
+      Cli.guarded(
+          path,
+          () -> {
+            s.fs.symlink(link.toString(), path);
+            return null;
+          });
+      return List.of();
+    }
+    int perms = Cli.permissionsOf(local);
+    long mtime = Cli.local(local, () -> Files.getLastModifiedTime(local)).toMillis() / 1000;
+    if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
+      if (!path.equals("/") && !isDir(path)) {
+        removeIfPresent(path);
+        Cli.guarded(
+            path,
+            () -> {
+              s.fs.mkdir(path, perms);
+              return null;
+            });
+      }
+      if (!path.equals("/")) {
+        madeDirs.add(new Dir(path, perms, mtime));
+      }
+      List<Path> listed = Cli.local(local, () -> list(local));
+      List<Item> children = new ArrayList<>();
+      for (Path c : listed) {
+        if (!HostNames.exact(local, c)) {
+          cli.warn(
+              c.toString(),
+              "host name cannot be stored exactly: its bytes are not valid in the host's file"
+                  + " name encoding ("
+                  + HostNames.encoding()
+                  + "); skipped");
+          continue;
+        }
+        children.add(new Item(c, Cli.child(path, c.getFileName().toString())));
+      }
+      return children;
+    }
+    if (Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)) {
+      if (isDir(path)) {
+        throw new PathError(path, "is a directory", null);
+      }
+      putFile(local, path, perms, mtime);
+      return List.of();
+    }
+    cli.err()
+        .println(
+            "mpage: "
+                + Escape.name(local.toString())
+                + ": skipped (not a regular file, directory or"
+                + " symlink)");
+    return List.of();
+  }
+
+  /**
+   * Writes the file under a temporary name in the target's directory, then renames it over the
+   * target: an existing file is replaced only by a complete new one.
+   */
+  private void putFile(Path local, String path, int perms, long mtime) throws IOException {
+    String tmp =
+        Cli.child(
+            parent(path),
+            String.format(".mpage-put-%08x.tmp", ThreadLocalRandom.current().nextInt()));
+    boolean done = false;
+    try {
+      writeFile(local, tmp, path, perms);
+      Cli.guarded(
+          path,
+          () -> {
+            s.fs.setAttributes(tmp, perms, mtime);
+            s.fs.rename(tmp, path);
+            return null;
+          });
+      done = true;
+    } finally {
+      if (!done) {
+        try {
+          s.fs.unlink(tmp);
+        } catch (IOException | RuntimeException e) {
+          // it was never made, or the image refuses even this: the target is untouched either way
+        }
+      }
+    }
+  }
+
+  /** The bytes of {@code local} into the new file {@code tmp}; errors name {@code path}. */
+  private void writeFile(Path local, String tmp, String path, int perms) throws IOException {
+    try (FileChannel src =
+            Cli.local(local, () -> FileChannel.open(local, StandardOpenOption.READ));
+        FileHandle dst = Cli.guarded(path, () -> s.fs.openWrite(tmp, true, true, perms))) {
+      long size = src.size();
+      ByteBuffer buf = cli.ioBuffer();
+      Progress progress = cli.progress("put " + path, size);
+      long pos = 0;
+      while (pos < size) {
+        buf.clear();
+        long at = pos;
+        int n = Cli.local(local, () -> src.read(buf, at));
+        if (n < 0) {
+          break;
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+          long w = pos + (n - buf.remaining());
+          Cli.guarded(path, () -> dst.write(w, buf));
+        }
+        pos += n;
+        progress.update(pos);
+      }
+      Cli.guarded(
+          path,
+          () -> {
+            dst.fsync();
+            return null;
+          });
+      progress.finish();
+    }
+  }
+
+  /** A host folder's entries, sorted by name so that the image gets them in a stable order. */
+  private static List<Path> list(Path dir) throws IOException {
+    try (var stream = Files.list(dir)) {
+      return stream.sorted().toList();
+    }
+  }
+
+  private boolean isDir(String path) {
+    try {
+      return s.fs.stat(path).type() == FileType.DIRECTORY;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void removeIfPresent(String path) throws IOException {
+    FileStat st;
+    try {
+      st = s.fs.lstat(path);
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      throw new PathError(path, Cli.reason(e), e);
+    }
+    if (st.type() == FileType.DIRECTORY) {
+      throw new PathError(path, "is a directory", null);
+    }
+    Cli.guarded(
+        path,
+        () -> {
+          s.fs.unlink(path);
+          return null;
+        });
+  }
+
+  static String parent(String path) {
+    String p = path;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    int slash = p.lastIndexOf('/');
+    return slash <= 0 ? "/" : p.substring(0, slash);
+  }
+}
