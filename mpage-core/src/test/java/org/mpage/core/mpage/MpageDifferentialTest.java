@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.mpage.api.page.Folio;
 import org.mpage.api.page.FolioFlag;
 import org.mpage.api.page.WritebackControl;
@@ -33,20 +35,92 @@ import org.mpage.device.ramdisk.RamDisk;
  * The mpage path against the pure buffer path, on random block maps: for reads, every page ends in
  * the same state with the same bytes, and both agree with a model of what the bytes must be; for
  * writeback, both leave the same bytes on their devices, and those are the model's.
+ *
+ * <p>Each case is one seed, and its layout is drawn from {@code new Random(seed)}. The seeds are
+ * fixed (a sequence drawn from {@link #BASE_SEED}), so every run checks the same 300 read and 200
+ * writeback layouts; {@code -Dmpage.seeds=N} checks the first N seeds of that sequence in each test
+ * instead. A failing case prints its seed and layout; {@code -Dmpage.seed=S} runs each test on seed
+ * S alone, e.g. {@code mvn -pl mpage-core test
+ * -Dtest='MpageDifferentialTest#mpageReadahead_matchesBufferPath' -Dmpage.seed=S}.
  */
 class MpageDifferentialTest {
   private static final int DISK_BYTES = 4 << 20;
   private static RamDisk sharedDisk;
 
-  @BeforeContainer
+  /** Where the default seeds come from; changing it changes every layout checked. */
+  private static final long BASE_SEED = 0x6d70616765L;
+
+  @BeforeAll
   static void fillDisk() throws Exception {
     sharedDisk = new RamDisk("diff", DISK_BYTES);
     DeviceIo.fillPattern(sharedDisk, 0, DISK_BYTES);
   }
 
-  @AfterContainer
+  @AfterAll
   static void dropDisk() {
     sharedDisk.close();
+  }
+
+  static LongStream readSeeds() {
+    return seeds(300);
+  }
+
+  static LongStream writeSeeds() {
+    return seeds(200);
+  }
+
+  /** {@code -Dmpage.seed=S} alone, else the first {@code -Dmpage.seeds=N} (or count) seeds. */
+  private static LongStream seeds(int count) {
+    String one = System.getProperty("mpage.seed");
+    if (one != null && !one.isBlank()) {
+      return LongStream.of(Long.parseLong(one.trim()));
+    }
+    return new SplittableRandom(BASE_SEED)
+        .longs(Integer.getInteger("mpage.seeds", count), 0, Long.MAX_VALUE);
+  }
+
+  /** The body of one case. */
+  @FunctionalInterface
+  private interface Case {
+    void run() throws Exception;
+  }
+
+  /** Runs one case; a failure names the seed, the layout, and how to rerun that case alone. */
+  private static void check(String test, long seed, Object layout, Case body) throws Exception {
+    try {
+      body.run();
+    } catch (AssertionError | Exception e) {
+      throw new AssertionError(
+          "seed "
+              + seed
+              + ": "
+              + e
+              + "\n  layout: "
+              + layout
+              + "\n  rerun alone: mvn -pl mpage-core test -Dtest='MpageDifferentialTest#"
+              + test
+              + "' -Dmpage.seed="
+              + seed,
+          e);
+    }
+  }
+
+  /** {@code lo..hi}, both included. */
+  private static int between(Random r, int lo, int hi) {
+    return lo + r.nextInt(hi - lo + 1);
+  }
+
+  /** {@code lo..hi}, both included. */
+  private static long between(Random r, long lo, long hi) {
+    return r.nextLong(lo, hi + 1);
+  }
+
+  private static <T> List<T> listOf(int size, Supplier<T> element) {
+    List<T> out = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      out.add(element.get());
+    }
+    return out;
   }
 
   enum Kind {
@@ -86,59 +160,48 @@ class MpageDifferentialTest {
     }
   }
 
-  @Provide
-  Arbitrary<Layout> layouts() {
-    return Arbitraries.integers()
-        .between(9, 12)
-        .flatMap(
-            bits -> {
-              int bpp = Folio.PAGE_SIZE >> bits;
-              return Arbitraries.integers()
-                  .between(1, 10)
-                  .flatMap(pages -> layout(bits, pages, pages * bpp));
-            });
+  private static Layout layout(Random r) {
+    int bits = between(r, 9, 12);
+    int bpp = Folio.PAGE_SIZE >> bits;
+    int pages = between(r, 1, 10);
+    return layout(r, bits, pages, pages * bpp);
   }
 
-  private static Arbitrary<Layout> layout(int bits, int pages, int blocks) {
+  private static Layout layout(Random r, int bits, int pages, int blocks) {
     long maxPhys = (long) (DISK_BYTES >> bits) - 1;
-    Arbitrary<List<Kind>> kinds =
-        Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.just(Kind.MAPPED)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.HOLE)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UPTODATE)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.ERROR)))
-            .list()
-            .ofSize(blocks);
+    List<Kind> kinds = listOf(blocks, () -> kind(r));
     // Physical blocks: mostly runs (next = previous + 1), sometimes a jump.
-    Arbitrary<List<Long>> phys =
-        Arbitraries.integers()
-            .between(0, 9)
-            .list()
-            .ofSize(blocks)
-            .map(
-                jumps -> {
-                  List<Long> out = new ArrayList<>();
-                  long p = 16;
-                  for (int j : jumps) {
-                    p = j == 0 ? (p * 7 + 131) % (maxPhys - 16) + 8 : p + 1;
-                    if (p >= maxPhys) {
-                      p = 8;
-                    }
-                    out.add(p);
-                  }
-                  return out;
-                });
-    Arbitrary<List<Boolean>> boundary =
-        Arbitraries.integers().between(0, 19).map(x -> x == 0).list().ofSize(blocks);
-    Arbitrary<Long> size = Arbitraries.longs().between(0, (long) pages * Folio.PAGE_SIZE + 100);
-    Arbitrary<Integer> start = Arbitraries.integers().between(0, pages - 1);
-    return Combinators.combine(
-            kinds, phys, boundary, size, start, Arbitraries.integers().between(1, pages))
-        .as((k, p, b, s, st, len) -> new Layout(bits, k, p, b, s, st, Math.min(len, pages - st)));
+    List<Long> phys = new ArrayList<>();
+    long p = 16;
+    for (int b = 0; b < blocks; b++) {
+      int j = between(r, 0, 9);
+      p = j == 0 ? (p * 7 + 131) % (maxPhys - 16) + 8 : p + 1;
+      if (p >= maxPhys) {
+        p = 8;
+      }
+      phys.add(p);
+    }
+    List<Boolean> boundary = listOf(blocks, () -> between(r, 0, 19) == 0);
+    long size = between(r, 0L, (long) pages * Folio.PAGE_SIZE + 100);
+    int start = between(r, 0, pages - 1);
+    int len = between(r, 1, pages);
+    return new Layout(bits, kinds, phys, boundary, size, start, Math.min(len, pages - start));
   }
 
-  @Property(tries = 300)
-  void mpageReadahead_matchesBufferPath(@ForAll("layouts") Layout layout) throws Exception {
+  /** MAPPED, HOLE, UPTODATE and ERROR in the proportions 6:2:1:1. */
+  private static Kind kind(Random r) {
+    int x = r.nextInt(10);
+    return x < 6 ? Kind.MAPPED : x < 8 ? Kind.HOLE : x < 9 ? Kind.UPTODATE : Kind.ERROR;
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("readSeeds")
+  void mpageReadahead_matchesBufferPath(long seed) throws Exception {
+    Layout layout = layout(new Random(seed));
+    check("mpageReadahead_matchesBufferPath", seed, layout, () -> readahead(layout));
+  }
+
+  private static void readahead(Layout layout) throws Exception {
     RecordingDevice dev = new RecordingDevice(sharedDisk);
     try (MpageEngine engine = engine()) {
       CachedFile viaMpage =
@@ -224,54 +287,43 @@ class MpageDifferentialTest {
   record WriteLayout(
       int blockBits, List<Long> phys, List<Boolean> premapped, List<Boolean> dirty, long size) {}
 
-  @Provide
-  Arbitrary<WriteLayout> writeLayouts() {
-    return Arbitraries.integers()
-        .between(9, 12)
-        .flatMap(
-            bits ->
-                Arbitraries.integers()
-                    .between(1, 12)
-                    .flatMap(
-                        pages -> {
-                          int blocks = pages * (Folio.PAGE_SIZE >> bits);
-                          long maxPhys = ((1L << 20) >> bits) - 1;
-                          Arbitrary<List<Long>> phys =
-                              Arbitraries.integers()
-                                  .between(0, 5)
-                                  .list()
-                                  .ofSize(blocks)
-                                  .map(
-                                      jumps -> {
-                                        List<Long> out = new ArrayList<>();
-                                        java.util.Set<Long> used = new java.util.HashSet<>();
-                                        long p = 4;
-                                        for (int j : jumps) {
-                                          p = j == 0 ? (p * 5 + 97) % (maxPhys - 8) + 4 : p + 1;
-                                          while (p >= maxPhys || used.contains(p)) {
-                                            p = (p + 1) % maxPhys;
-                                          }
-                                          used.add(p);
-                                          out.add(p);
-                                        }
-                                        return out;
-                                      });
-                          return Combinators.combine(
-                                  phys,
-                                  Arbitraries.of(true, false).list().ofSize(blocks),
-                                  Arbitraries.of(true, false).list().ofSize(pages),
-                                  Arbitraries.longs().between(0, (long) pages * Folio.PAGE_SIZE))
-                              .as((p, m, d, s) -> new WriteLayout(bits, p, m, d, s));
-                        }));
+  private static WriteLayout writeLayout(Random r) {
+    int bits = between(r, 9, 12);
+    int pages = between(r, 1, 12);
+    int blocks = pages * (Folio.PAGE_SIZE >> bits);
+    long maxPhys = ((1L << 20) >> bits) - 1;
+    List<Long> phys = new ArrayList<>();
+    Set<Long> used = new HashSet<>();
+    long p = 4;
+    for (int b = 0; b < blocks; b++) {
+      int j = between(r, 0, 5);
+      p = j == 0 ? (p * 5 + 97) % (maxPhys - 8) + 4 : p + 1;
+      while (p >= maxPhys || used.contains(p)) {
+        p = (p + 1) % maxPhys;
+      }
+      used.add(p);
+      phys.add(p);
+    }
+    List<Boolean> premapped = listOf(blocks, r::nextBoolean);
+    List<Boolean> dirty = listOf(pages, r::nextBoolean);
+    long size = between(r, 0L, (long) pages * Folio.PAGE_SIZE);
+    return new WriteLayout(bits, phys, premapped, dirty, size);
   }
 
-  @Property(tries = 200)
-  void mpageWritepages_leavesTheSameBytesAsBufferPath(@ForAll("writeLayouts") WriteLayout l)
-      throws Exception {
-    byte[] viaMpage = writeBack(l, false);
-    byte[] viaBuffers = writeBack(l, true);
-    assertArrayEquals(viaBuffers, viaMpage, "device bytes after writeback");
-    assertArrayEquals(writeModel(l), viaMpage, "device bytes against the model");
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("writeSeeds")
+  void mpageWritepages_leavesTheSameBytesAsBufferPath(long seed) throws Exception {
+    WriteLayout l = writeLayout(new Random(seed));
+    check(
+        "mpageWritepages_leavesTheSameBytesAsBufferPath",
+        seed,
+        l,
+        () -> {
+          byte[] viaMpage = writeBack(l, false);
+          byte[] viaBuffers = writeBack(l, true);
+          assertArrayEquals(viaBuffers, viaMpage, "device bytes after writeback");
+          assertArrayEquals(writeModel(l), viaMpage, "device bytes against the model");
+        });
   }
 
   private static byte[] writeBack(WriteLayout l, boolean bufferPath) throws Exception {
