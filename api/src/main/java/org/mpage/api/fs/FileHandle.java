@@ -16,6 +16,31 @@ public interface FileHandle extends AutoCloseable {
   /** Writes {@code src} at {@code pos}, growing the file as needed; the count. */
   int write(long pos, ByteBuffer src) throws IOException;
 
+  /**
+   * Writes up to {@code count} bytes of the file from {@code pos} to {@code target}, stopping at
+   * EOF: the kernel's {@code splice_read}/{@code sendfile} from the page cache. Returns the count
+   * written. The default reads through {@link #read} into a buffer; the engine's handle writes
+   * straight from page-cache memory, without copying it first.
+   */
+  default long transferTo(long pos, long count, java.nio.channels.WritableByteChannel target)
+      throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Math.max(count, 1), 1 << 20));
+    long done = 0;
+    while (done < count) {
+      buf.clear().limit((int) Math.min(buf.capacity(), count - done));
+      int n = read(pos + done, buf);
+      if (n <= 0) {
+        break;
+      }
+      buf.flip();
+      while (buf.hasRemaining()) {
+        target.write(buf);
+      }
+      done += n;
+    }
+    return done;
+  }
+
   /** Makes everything written durable; reports a writeback error once per handle. */
   void fsync() throws IOException;
 

@@ -25,8 +25,27 @@ final class Ext2FileHandle implements FileHandle {
 
   @Override
   public int read(long pos, ByteBuffer dst) throws IOException {
+    return (int) readGuarded(() -> data.read(pos, dst));
+  }
+
+  @Override
+  public long transferTo(long pos, long count, java.nio.channels.WritableByteChannel target)
+      throws IOException {
+    return readGuarded(() -> data.transferTo(pos, count, target));
+  }
+
+  @FunctionalInterface
+  private interface ReadCall {
+    long call() throws IOException;
+  }
+
+  /**
+   * Runs a read; an I/O error caused by a corrupt block map is reported as that corruption, naming
+   * the file.
+   */
+  private long readGuarded(ReadCall read) throws IOException {
     try {
-      return data.read(pos, dst);
+      return read.call();
     } catch (CorruptFilesystemException e) {
       throw e;
     } catch (IOException e) {
