@@ -15,6 +15,7 @@ final class Ext2Features {
   static final int COMPAT_EXT_ATTR = 0x8;
   static final int COMPAT_RESIZE_INODE = 0x10;
   static final int COMPAT_DIR_INDEX = 0x20;
+  static final int COMPAT_SPARSE_SUPER2 = 0x200;
 
   static final int RO_COMPAT_SPARSE_SUPER = 0x1;
   static final int RO_COMPAT_LARGE_FILE = 0x2;

@@ -2,6 +2,7 @@ package org.mpage.fs.ext2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
 import java.nio.file.ReadOnlyFileSystemException;
 import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.fs.FileHandle;
@@ -70,14 +71,24 @@ final class Ext2FileHandle implements FileHandle {
     if (fs.readOnly()) {
       throw new IOException(path + ": read-only file system", new ReadOnlyFileSystemException());
     }
-    fs.allowSize(path, pos + src.remaining());
-    int wanted = src.remaining();
+    // EFBIG at or past the largest file size; a write that crosses it stops there, as the
+    // kernel's generic_write_checks() shortens it, and the next one fails.
+    long room = fs.superblock().maxBytes - pos;
+    if (room <= 0) {
+      throw new FileSystemException(path, null, "file too large");
+    }
+    int wanted = (int) Math.min(src.remaining(), room);
+    fs.allowSize(path, pos + wanted);
+    int limit = src.limit();
     int n;
     try {
+      src.limit(src.position() + wanted);
       n = data.write(pos, src);
     } catch (IOException e) {
       fs.writeFailed(path, inode);
       throw e;
+    } finally {
+      src.limit(limit);
     }
     if (n < wanted) {
       fs.writeFailed(path, inode);

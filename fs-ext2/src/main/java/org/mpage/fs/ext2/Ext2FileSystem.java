@@ -138,6 +138,8 @@ final class Ext2FileSystem implements FileSystem {
         throw new IOException(device.name() + ": device is empty");
       }
     }
+    Ext2Geometry.checkSuper(
+        sb, options.readOnly(), at -> readRaw(device, at, Ext2Superblock.SIZE), deviceBytes);
     Ext2FileSystem fs = new Ext2FileSystem(device, engine, sb, options);
     Ext2Inode root = fs.iget(ROOT_INO);
     if (!root.isDir()) {
@@ -160,8 +162,7 @@ final class Ext2FileSystem implements FileSystem {
   }
 
   /** Reads bytes straight from the device, before the block size is known. */
-  private static ByteBuffer readRaw(BlockDevice device, long byteOffset, int length)
-      throws IOException {
+  static ByteBuffer readRaw(BlockDevice device, long byteOffset, int length) throws IOException {
     ByteBuffer mem = ByteBuffer.allocateDirect(Folio.PAGE_SIZE);
     Folio page = new Folio(null, 0, mem);
     Bio bio = new Bio(device, BioOp.READ, Set.of(), 1);
@@ -235,6 +236,7 @@ final class Ext2FileSystem implements FileSystem {
       throw new CorruptFilesystemException(
           where + "inode table at " + gd.inodeTable() + " outside the group", -1, gd.inodeTable());
     }
+    Ext2Geometry.checkOverlap(sb, g, gd, readOnly);
   }
 
   // ---- helpers used by get_block ----
@@ -1144,8 +1146,14 @@ final class Ext2FileSystem implements FileSystem {
                 : engine.cachedFileAllocatingOnWrite(path, inode, getBlock, device.name()));
   }
 
-  /** Ensures a size over 2 GiB is allowed: large_file (set on demand for revision 1). */
+  /**
+   * Ensures a file may reach {@code size} bytes: at most ext2_max_size() (EFBIG beyond), and over 2
+   * GiB only with large_file (set on demand for revision 1).
+   */
   void allowSize(String path, long size) throws IOException {
+    if (size > sb.maxBytes) {
+      throw new FileSystemException(path, null, "file too large");
+    }
     if (size <= Integer.MAX_VALUE || sb.hasRoCompat(Ext2Features.RO_COMPAT_LARGE_FILE)) {
       return;
     }

@@ -7,8 +7,10 @@ import java.util.UUID;
 import org.mpage.api.fs.CorruptFilesystemException;
 
 /**
- * The ext2 superblock (1024 bytes at byte 1024 of the device), parsed and checked before any number
- * in it is used. Revisions 0 (fixed 128-byte inodes, first inode 11) and 1.
+ * The ext2 superblock (1024 bytes at byte 1024 of the device). The constructor parses it and checks
+ * only what it needs to go on (magic, revision, block size); the mount checks the geometry with
+ * {@link #geometryProblem()} before any other number in it is used. Revisions 0 (fixed 128-byte
+ * inodes, first inode 11) and 1.
  */
 final class Ext2Superblock {
   static final int OFFSET = 1024;
@@ -46,6 +48,15 @@ final class Ext2Superblock {
 
   final int blockSize;
   final long groupsCount;
+
+  /** s_reserved_gdt_blocks: descriptor blocks kept free for growing, after each descriptor copy. */
+  final int reservedGdtBlocks;
+
+  /** s_backup_bgs: the only groups with a superblock backup under sparse_super2 (0: none). */
+  final long[] backupBgs = new long[2];
+
+  /** The largest file size, in bytes: {@link #ext2MaxSize(int)}. */
+  final long maxBytes;
 
   /** The superblock as read, so that fields this driver does not know survive writes. */
   final byte[] raw = new byte[SIZE];
@@ -99,42 +110,16 @@ final class Ext2Superblock {
           "impossible block size (log " + logBlockSize + ")", -1, 1);
     }
     blockSize = 1024 << logBlockSize;
-    if (inodesCount == 0 || blocksCount == 0) {
-      throw new CorruptFilesystemException(
-          "zero " + (inodesCount == 0 ? "inodes" : "blocks") + " count", -1, 1);
-    }
-    if (blocksPerGroup == 0 || blocksPerGroup > 8L * blockSize) {
-      throw new CorruptFilesystemException("bad blocks per group " + blocksPerGroup, -1, 1);
-    }
-    if (inodesPerGroup == 0 || inodesPerGroup > 8L * blockSize) {
-      throw new CorruptFilesystemException("bad inodes per group " + inodesPerGroup, -1, 1);
-    }
-    if (firstDataBlock >= blocksCount || firstDataBlock > 1) {
-      throw new CorruptFilesystemException("bad first data block " + firstDataBlock, -1, 1);
-    }
-    if (revLevel != GOOD_OLD_REV) {
-      if (inodeSize < GOOD_OLD_INODE_SIZE
-          || Integer.bitCount(inodeSize) != 1
-          || inodeSize > blockSize) {
-        throw new CorruptFilesystemException("bad inode size " + inodeSize, -1, 1);
-      }
-      if (firstIno < GOOD_OLD_FIRST_INO || firstIno > inodesCount) {
-        throw new CorruptFilesystemException("bad first inode " + firstIno, -1, 1);
-      }
-    }
-    groupsCount = (blocksCount - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup;
-    if (inodesCount > groupsCount * inodesPerGroup) {
-      throw new CorruptFilesystemException(
-          "inodes count "
-              + inodesCount
-              + " exceeds "
-              + groupsCount
-              + " groups of "
-              + inodesPerGroup
-              + " inodes",
-          -1,
-          1);
-    }
+    // The geometry is checked by geometryProblem(), once the mount knows it can read this
+    // filesystem at all; only the group count is needed before, so keep it defined.
+    groupsCount =
+        blocksPerGroup == 0
+            ? 0
+            : (blocksCount - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup;
+    reservedGdtBlocks = revLevel == GOOD_OLD_REV ? 0 : u16(b, 206);
+    backupBgs[0] = u32(b, 588);
+    backupBgs[1] = u32(b, 592);
+    maxBytes = ext2MaxSize(blockBits());
     if (deviceBytes >= 0 && blocksCount * blockSize > deviceBytes) {
       throw new CorruptFilesystemException(
           "the filesystem has "
@@ -147,6 +132,185 @@ final class Ext2Superblock {
           -1,
           -1);
     }
+  }
+
+  /** The fields that fix a filesystem's layout; a backup superblock should repeat them all. */
+  enum Field {
+    INODES_COUNT("inodes count"),
+    BLOCKS_COUNT("blocks count"),
+    FIRST_DATA_BLOCK("first data block"),
+    BLOCK_SIZE("block size"),
+    BLOCKS_PER_GROUP("blocks per group"),
+    INODES_PER_GROUP("inodes per group"),
+    INODE_SIZE("inode size"),
+    FIRST_INO("first inode"),
+    R_BLOCKS_COUNT("reserved blocks count"),
+    RESERVED_GDT_BLOCKS("reserved GDT blocks");
+
+    final String label;
+
+    Field(String label) {
+      this.label = label;
+    }
+
+    long of(Ext2Superblock sb) {
+      return switch (this) {
+        case INODES_COUNT -> sb.inodesCount;
+        case BLOCKS_COUNT -> sb.blocksCount;
+        case FIRST_DATA_BLOCK -> sb.firstDataBlock;
+        case BLOCK_SIZE -> sb.blockSize;
+        case BLOCKS_PER_GROUP -> sb.blocksPerGroup;
+        case INODES_PER_GROUP -> sb.inodesPerGroup;
+        case INODE_SIZE -> sb.inodeSize;
+        case FIRST_INO -> sb.firstIno;
+        case R_BLOCKS_COUNT -> sb.rBlocksCount;
+        case RESERVED_GDT_BLOCKS -> sb.reservedGdt();
+      };
+    }
+  }
+
+  /**
+   * What contradicts the rest of the superblock, and the field a repair would most likely change.
+   */
+  record Problem(String text, Field field) {}
+
+  /**
+   * The first way in which the superblock's geometry contradicts itself, or null. The rules are
+   * those of ext2_fill_super() (fs/ext2/super.c) and ext4_fill_super(), tightened to what e2fsck's
+   * check_super_block() and ext2fs_open2() refuse, so that anything e2fsck would not open as it is
+   * is not mounted either. Every image mke2fs makes passes: its inode table is always whole blocks
+   * (it rounds the inodes per group up to fill the last table block, then down to a multiple of 8,
+   * and inodes per block is a power of two).
+   */
+  Problem geometryProblem() {
+    if (inodesCount == 0) {
+      return new Problem("zero inodes count", Field.INODES_COUNT);
+    }
+    if (blocksCount == 0) {
+      return new Problem("zero blocks count", Field.BLOCKS_COUNT);
+    }
+    long wantFirst = blockSize == 1024 ? 1 : 0;
+    if (firstDataBlock != wantFirst) {
+      return new Problem(
+          String.format(
+              "first data block %d, should be %d with %d-byte blocks",
+              firstDataBlock, wantFirst, blockSize),
+          Field.FIRST_DATA_BLOCK);
+    }
+    // A group's free block count is 16 bits, and its block bitmap is one block.
+    long maxBpg = Math.min(8L * blockSize, 65536 - 8);
+    if (blocksPerGroup < 8 || blocksPerGroup > maxBpg) {
+      return new Problem(
+          String.format("bad blocks per group %d (not within 8..%d)", blocksPerGroup, maxBpg),
+          Field.BLOCKS_PER_GROUP);
+    }
+    if (inodeSize < GOOD_OLD_INODE_SIZE
+        || Integer.bitCount(inodeSize) != 1
+        || inodeSize > blockSize) {
+      return new Problem(
+          String.format(
+              "bad inode size %d (not a power of two within 128..%d)", inodeSize, blockSize),
+          Field.INODE_SIZE);
+    }
+    long perBlock = blockSize / inodeSize;
+    // One bitmap block, a 16-bit free count, and room for the table beside 4 other blocks.
+    long maxIpg =
+        Math.min(8L * blockSize, Math.min(65536 - perBlock, perBlock * (blocksPerGroup - 4)));
+    if (inodesPerGroup < perBlock || inodesPerGroup > maxIpg) {
+      return new Problem(
+          String.format(
+              "bad inodes per group %d (not within %d..%d)", inodesPerGroup, perBlock, maxIpg),
+          Field.INODES_PER_GROUP);
+    }
+    if (groupsCount * inodesPerGroup != inodesCount) {
+      return new Problem(
+          String.format(
+              "inodes per group %d does not fit %d groups and %d inodes",
+              inodesPerGroup, groupsCount, inodesCount),
+          Field.INODES_PER_GROUP);
+    }
+    if (inodesPerGroup % perBlock != 0) {
+      return new Problem(
+          String.format(
+              "inodes per group %d does not fill whole inode table blocks (%d inodes of %d bytes"
+                  + " per block)",
+              inodesPerGroup, perBlock, inodeSize),
+          Field.INODES_PER_GROUP);
+    }
+    if (revLevel != GOOD_OLD_REV && (firstIno < GOOD_OLD_FIRST_INO || firstIno > inodesCount)) {
+      return new Problem(
+          String.format("bad first inode %d (not within 11..%d)", firstIno, inodesCount),
+          Field.FIRST_INO);
+    }
+    if (rBlocksCount > blocksCount / 2) {
+      return new Problem(
+          String.format(
+              "reserved blocks count %d is more than half of the %d blocks",
+              rBlocksCount, blocksCount),
+          Field.R_BLOCKS_COUNT);
+    }
+    if (reservedGdt() > blockSize / 4) {
+      return new Problem(
+          String.format(
+              "reserved GDT blocks %d are more than one block can address (%d)",
+              reservedGdt(), blockSize / 4),
+          Field.RESERVED_GDT_BLOCKS);
+    }
+    return null;
+  }
+
+  /**
+   * Free counts above the totals, or null. Reads never use them, but allocation starts from them
+   * and writes them back, so only a read-write mount needs them right; e2fsck recounts them.
+   */
+  String summaryProblem() {
+    if (freeBlocksCount > blocksCount) {
+      return String.format(
+          "free blocks count %d exceeds the %d blocks", freeBlocksCount, blocksCount);
+    }
+    if (freeInodesCount > inodesCount) {
+      return String.format(
+          "free inodes count %d exceeds the %d inodes", freeInodesCount, inodesCount);
+    }
+    return null;
+  }
+
+  /**
+   * Port of ext2_max_size(), fs/ext2/super.c: the largest file size for {@code 2^bits}-byte blocks.
+   * Two limits meet. The block map reaches 12 direct blocks plus a single, a double and a triple
+   * indirect tree. And i_blocks, which counts the file's data and indirect blocks alike, is a
+   * 32-bit number of 512-byte sectors: once it binds, the file may have as many data blocks as fit
+   * in it after the indirect blocks that map them. Like the kernel, that indirect count is taken
+   * for the whole budget, a few blocks more than strictly needed, so the result errs on the safe
+   * side.
+   */
+  static long ext2MaxSize(int bits) {
+    final long direct = 12;
+    long perBlock = 1L << (bits - 2); // block numbers in one indirect block
+    long perBlock2 = perBlock * perBlock;
+    long mapped = direct + perBlock + perBlock2 + perBlock2 * perBlock;
+    long fullTreeIndirect = 1 + (1 + perBlock) + (1 + perBlock + perBlock2);
+    long budget = 0xFFFF_FFFFL >>> (bits - 9); // i_blocks' limit in filesystem blocks
+    long dataBlocks;
+    if (mapped + fullTreeIndirect <= budget) {
+      dataBlocks = mapped; // 1 KiB blocks: the block map is the limit
+    } else {
+      long beyondSingle = budget - direct - perBlock;
+      long indirect = 1; // the single indirect block
+      if (beyondSingle < perBlock2) {
+        indirect += 1 + ceilDiv(beyondSingle, perBlock);
+      } else {
+        long beyondDouble = beyondSingle - perBlock2;
+        indirect += 1 + perBlock;
+        indirect += 1 + ceilDiv(beyondDouble, perBlock) + ceilDiv(beyondDouble, perBlock2);
+      }
+      dataBlocks = budget - indirect;
+    }
+    return dataBlocks << bits;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
   }
 
   /** Serializes the changing fields over the raw copy and writes it at {@code offset}. */
@@ -163,12 +327,38 @@ final class Ext2Superblock {
     block.duplicate().put(offset, raw);
   }
 
-  /** Block groups that hold a superblock backup: 0, 1 and powers of 3, 5, 7 (sparse_super). */
+  /**
+   * Block groups that hold a superblock and descriptor copy: every group, or with sparse_super 0, 1
+   * and the powers of 3, 5 and 7, or with sparse_super2 0 and the two groups the superblock names.
+   * Port of ext2_bg_has_super(), fs/ext2/balloc.c, with sparse_super2 as ext4_bg_has_super() has
+   * it.
+   */
   boolean groupHasSuper(long group) {
+    if (group == 0) {
+      return true;
+    }
+    if (hasCompat(Ext2Features.COMPAT_SPARSE_SUPER2)) {
+      return group == backupBgs[0] || group == backupBgs[1];
+    }
     if (!hasRoCompat(Ext2Features.RO_COMPAT_SPARSE_SUPER) || group <= 1) {
       return true;
     }
     return isPower(group, 3) || isPower(group, 5) || isPower(group, 7);
+  }
+
+  /** Blocks of one copy of the group descriptor table. */
+  long gdtBlocks() {
+    return (groupsCount * GroupDesc.SIZE + blockSize - 1) / blockSize;
+  }
+
+  /** Reserved GDT blocks after each descriptor copy: only resize_inode keeps them. */
+  long reservedGdt() {
+    return hasCompat(Ext2Features.COMPAT_RESIZE_INODE) ? reservedGdtBlocks : 0;
+  }
+
+  /** Blocks of one group's inode table; whole blocks once {@link #geometryProblem()} passed. */
+  long inodeTableBlocks() {
+    return (inodesPerGroup * inodeSize + blockSize - 1) / blockSize;
   }
 
   private static boolean isPower(long n, int base) {
