@@ -49,8 +49,12 @@ public final class FileDevice implements BlockDevice {
 
   private static final Request POISON = new Request(null, 0);
 
-  /** How long an idle worker polls before it parks. */
-  private static final long SPIN_NANOS = 50_000;
+  /**
+   * How long an idle worker polls before it parks. Not on two cores or fewer: there the spinning
+   * worker takes the core the submitting thread needs (a 1 GiB read ran 15-20% faster without it).
+   */
+  private static final long SPIN_NANOS =
+      Runtime.getRuntime().availableProcessors() > 2 ? 50_000 : 0;
 
   private final FileDeviceConfig config;
   private final FileChannel lockChannel;

@@ -274,6 +274,24 @@ final class Ext2FileSystem implements FileSystem {
     }
   }
 
+  /**
+   * How many of the {@code limit} pointers from {@code slot} of indirect block {@code block} run on
+   * from {@code ptr} (ptr, ptr+1, ...): read in place, with no copy of the block.
+   */
+  int contiguousPointers(long block, int slot, long ptr, int limit) throws IOException {
+    BufferHead bh = bc.bread(block);
+    try {
+      int count = 1;
+      while (count < limit
+          && Integer.toUnsignedLong(bh.getIntLE((slot + count) * 4)) == ptr + count) {
+        count++;
+      }
+      return count;
+    } finally {
+      bh.put();
+    }
+  }
+
   long[] readPointers(long block, long ino) throws IOException {
     BufferHead bh = bc.bread(block);
     try {

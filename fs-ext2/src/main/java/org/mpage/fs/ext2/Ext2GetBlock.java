@@ -150,13 +150,11 @@ final class Ext2GetBlock implements GetBlock {
     fs.checkBlock(ptr, ei.ino, "data block");
     int count = 1;
     if (maxBlocks > 1 && path.blocksToBoundary() > 0) {
-      long[] holder = depth == 1 ? ei.block : fs.readPointers(br.chain()[depth - 2], ei.ino);
-      while (count < maxBlocks && count <= path.blocksToBoundary()) {
-        if (holder[slot + count] != ptr + count) {
-          break;
-        }
-        count++;
-      }
+      int limit = (int) Math.min(maxBlocks, path.blocksToBoundary() + 1);
+      count =
+          depth == 1
+              ? contiguous(ei.block, slot, ptr, limit)
+              : fs.contiguousPointers(br.chain()[depth - 2], slot, ptr, limit);
     }
     fs.checkBlock(ptr + count - 1, ei.ino, "data block");
     bh.map(fs.device(), ptr);
@@ -164,6 +162,15 @@ final class Ext2GetBlock implements GetBlock {
     if (boundaryHints && count > path.blocksToBoundary()) {
       bh.set(BhState.BOUNDARY);
     }
+  }
+
+  /** How many of the {@code limit} slots from {@code slot} continue the run from {@code ptr}. */
+  private static int contiguous(long[] slots, int slot, long ptr, int limit) {
+    int count = 1;
+    while (count < limit && slots[slot + count] == ptr + count) {
+      count++;
+    }
+    return count;
   }
 
   /**

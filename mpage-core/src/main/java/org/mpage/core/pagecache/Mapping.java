@@ -1,8 +1,7 @@
 package org.mpage.core.pagecache;
 
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mpage.api.page.AddressSpace;
@@ -39,10 +38,10 @@ public final class Mapping implements AddressSpace {
   private volatile AddressSpaceOps ops;
 
   /**
-   * The page index. Lookups dominate, so a hash map; the ordered walks (writeback, waiting) go
-   * through the tag sets, and truncation, which is rare, filters the whole index.
+   * The page index, without boxing or allocation per page; the ordered walks (writeback, waiting)
+   * go through the tag sets, and truncation, which is rare, filters the whole index.
    */
-  private final ConcurrentHashMap<Long, Folio> pages = new ConcurrentHashMap<>();
+  private final FolioIndex pages = new FolioIndex();
 
   private final ConcurrentSkipListSet<Long> dirtyTag = new ConcurrentSkipListSet<>();
   private final ConcurrentSkipListSet<Long> writebackTag = new ConcurrentSkipListSet<>();
@@ -147,7 +146,7 @@ public final class Mapping implements AddressSpace {
    * the kernel's {@code filemap_add_folio} as readahead uses it.
    */
   public Folio addNewFolioLocked(long index) {
-    if (pages.containsKey(index)) {
+    if (pages.contains(index)) {
       return null;
     }
     Folio folio = cache.allocFolio(this, index);
@@ -171,10 +170,13 @@ public final class Mapping implements AddressSpace {
     if (!pages.remove(folio.index(), folio)) {
       return false;
     }
-    if (dirtyTag.remove(folio.index())) {
+    // Empty tag sets (a file only read) are skipped without boxing the index.
+    if (!dirtyTag.isEmpty() && dirtyTag.remove(folio.index())) {
       cache.accountDirty(-1);
     }
-    towriteTag.remove(folio.index());
+    if (!towriteTag.isEmpty()) {
+      towriteTag.remove(folio.index());
+    }
     folio.clear(FolioFlag.DIRTY);
     cache.accountRemoved();
     cache.put(folio);
@@ -332,13 +334,9 @@ public final class Mapping implements AddressSpace {
    * truncate_inode_pages}. Dirty data there is discarded.
    */
   public void truncatePages(long fromIndex) {
-    Iterator<Map.Entry<Long, Folio>> it = pages.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<Long, Folio> entry = it.next();
-      if (entry.getKey() < fromIndex) {
-        continue;
-      }
-      Folio folio = entry.getValue();
+    List<Folio> victims = new ArrayList<>();
+    pages.forEachFrom(fromIndex, victims::add);
+    for (Folio folio : victims) {
       if (!folio.tryGet()) {
         continue;
       }
