@@ -648,28 +648,31 @@ public final class Cli {
     out.print(after);
   }
 
+  /** How much one splice call moves before progress is drawn again. */
+  static final long SPLICE_CHUNK = 8L << 20;
+
+  /** The file's bytes spliced from the page cache to standard output. */
   private void cat(Session s, String path) throws IOException {
     out.flush();
     try (FileHandle f = guarded(path, () -> s.fs.open(path))) {
-      WritableByteChannel sink = sink();
-      ByteBuffer buf = ioBuffer();
+      HostChannel sink = new HostChannel(sink());
       long pos = 0;
       long size = f.size();
-      Progress progress = new Progress(err, "cat " + path, size, terminal);
+      Progress progress = new Progress(err, "cat " + Escape.name(path), size, terminal);
       while (pos < size) {
-        buf.clear();
         long at = pos;
-        int n = guarded(path, () -> f.read(at, buf));
-        if (n < 0) {
-          break;
-        }
-        buf.flip();
-        while (buf.hasRemaining()) {
-          try {
-            sink.write(buf);
-          } catch (IOException e) {
-            throw BrokenPipe.orElse(e);
+        long n;
+        try {
+          n = guarded(path, () -> f.transferTo(at, SPLICE_CHUNK, sink));
+        } catch (PathError e) {
+          if (e.getCause() instanceof HostChannel.Failed failed) {
+            IOException why = BrokenPipe.orElse(failed.reason());
+            throw why instanceof BrokenPipe ? why : new PathError("stdout", reason(why), why);
           }
+          throw e;
+        }
+        if (n <= 0) {
+          break;
         }
         pos += n;
         progress.update(pos);

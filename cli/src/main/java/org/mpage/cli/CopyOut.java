@@ -2,7 +2,6 @@ package org.mpage.cli;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -206,30 +205,32 @@ final class CopyOut {
         pos = Math.max(hole, data + 1);
         progress.update(Math.min(pos, size));
       }
-      if (sparse) {
-        Cli.local(target, () -> extendTo(target, size));
+      if (sparse && dst.size() != size) {
+        Cli.local(target, () -> extendTo(target, size)); // a hole at the end
       }
       progress.finish();
     }
   }
 
+  /** Bytes {@code [from, to)} spliced from the page cache into the host file. */
   private void copyRange(
       String path, FileHandle f, Path target, FileChannel dst, long from, long to)
       throws IOException {
-    ByteBuffer buf = cli.ioBuffer();
+    HostChannel sink = new HostChannel(dst, from);
     long pos = from;
     while (pos < to) {
-      buf.clear().limit((int) Math.min(buf.capacity(), to - pos));
       long at = pos;
-      int n = Cli.guarded(path, () -> f.read(at, buf));
+      long n;
+      try {
+        n = Cli.guarded(path, () -> f.transferTo(at, to - at, sink));
+      } catch (PathError e) {
+        if (e.getCause() instanceof HostChannel.Failed failed) {
+          throw new PathError(target.toString(), Cli.reason(failed.reason()), failed.reason());
+        }
+        throw e;
+      }
       if (n <= 0) {
         break;
-      }
-      buf.flip();
-      long wpos = pos;
-      while (buf.hasRemaining()) {
-        long w = wpos;
-        wpos += Cli.local(target, () -> (long) dst.write(buf, w));
       }
       pos += n;
     }

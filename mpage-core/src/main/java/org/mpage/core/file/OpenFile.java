@@ -110,7 +110,7 @@ public final class OpenFile implements org.mpage.api.fs.FileHandle {
     if (pos >= isize || count == 0) {
       return 0;
     }
-    long end = Math.min(pos + count, isize);
+    long end = count >= isize - pos ? isize : pos + count; // no overflow for a count of MAX_VALUE
     long lastIndex = (end - 1) >> Folio.PAGE_SHIFT;
     Folio[] batch = new Folio[SPLICE_BATCH];
     ByteBuffer[] segments = new ByteBuffer[SPLICE_BATCH];
