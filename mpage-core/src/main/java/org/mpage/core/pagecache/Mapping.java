@@ -2,7 +2,6 @@ package org.mpage.core.pagecache;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mpage.api.page.AddressSpace;
 import org.mpage.api.page.Folio;
@@ -32,6 +31,10 @@ public final class Mapping implements AddressSpace {
     TOWRITE
   }
 
+  private static final int DIRTY = Tag.DIRTY.ordinal();
+  private static final int WRITEBACK = Tag.WRITEBACK.ordinal();
+  private static final int TOWRITE = Tag.TOWRITE.ordinal();
+
   private final PageCache cache;
   private final Inode host;
   private final String pool;
@@ -43,9 +46,6 @@ public final class Mapping implements AddressSpace {
    */
   private final FolioIndex pages = new FolioIndex();
 
-  private final ConcurrentSkipListSet<Long> dirtyTag = new ConcurrentSkipListSet<>();
-  private final ConcurrentSkipListSet<Long> writebackTag = new ConcurrentSkipListSet<>();
-  private final ConcurrentSkipListSet<Long> towriteTag = new ConcurrentSkipListSet<>();
   private final Errseq wbErr = new Errseq();
   private final AtomicInteger asFlags = new AtomicInteger();
   private volatile long writebackIndex;
@@ -92,7 +92,7 @@ public final class Mapping implements AddressSpace {
 
   @Override
   public boolean hasDirtyPages() {
-    return !dirtyTag.isEmpty();
+    return pages.anyTagged(DIRTY);
   }
 
   /** Whether {@code folio} is still this mapping's folio at its index (not truncated away). */
@@ -170,13 +170,10 @@ public final class Mapping implements AddressSpace {
     if (!pages.remove(folio.index(), folio)) {
       return false;
     }
-    // Empty tag sets (a file only read) are skipped without boxing the index.
-    if (!dirtyTag.isEmpty() && dirtyTag.remove(folio.index())) {
+    if (pages.clearTag(folio.index(), DIRTY)) {
       cache.accountDirty(-1);
     }
-    if (!towriteTag.isEmpty()) {
-      towriteTag.remove(folio.index());
-    }
+    pages.clearTag(folio.index(), TOWRITE);
     folio.clear(FolioFlag.DIRTY);
     cache.accountRemoved();
     cache.put(folio);
@@ -193,7 +190,7 @@ public final class Mapping implements AddressSpace {
     if (folio.testAndSet(FolioFlag.DIRTY)) {
       return false;
     }
-    if (dirtyTag.add(folio.index())) {
+    if (pages.setTag(folio.index(), DIRTY)) {
       cache.accountDirty(1);
     }
     if (dirtiedWhenNanos == 0) {
@@ -212,7 +209,7 @@ public final class Mapping implements AddressSpace {
     if (!folio.testAndClear(FolioFlag.DIRTY)) {
       return false;
     }
-    if (dirtyTag.remove(folio.index())) {
+    if (pages.clearTag(folio.index(), DIRTY)) {
       cache.accountDirty(-1);
     }
     return true;
@@ -232,14 +229,14 @@ public final class Mapping implements AddressSpace {
     if (folio.testAndSet(FolioFlag.WRITEBACK)) {
       throw new IllegalStateException("folio already under writeback: " + folio);
     }
-    writebackTag.add(folio.index());
-    towriteTag.remove(folio.index());
+    pages.setTag(folio.index(), WRITEBACK);
+    pages.clearTag(folio.index(), TOWRITE);
     cache.accountWriteback(1);
   }
 
   /** Ends writeback and wakes waiters: the kernel's {@code folio_end_writeback}. */
   public void endWriteback(Folio folio) {
-    writebackTag.remove(folio.index());
+    pages.clearTag(folio.index(), WRITEBACK);
     if (!folio.testAndClear(FolioFlag.WRITEBACK)) {
       throw new IllegalStateException("end of writeback of folio not under writeback: " + folio);
     }
@@ -252,7 +249,7 @@ public final class Mapping implements AddressSpace {
   }
 
   void clearDirtiedWhenIfClean() {
-    if (dirtyTag.isEmpty()) {
+    if (!pages.anyTagged(DIRTY)) {
       dirtiedWhenNanos = 0;
     }
   }
@@ -261,13 +258,12 @@ public final class Mapping implements AddressSpace {
 
   /** First index {@code >= from} and {@code <= end} carrying {@code tag}, or -1. */
   public long nextTagged(Tag tag, long from, long end) {
-    Long next = set(tag).ceiling(from);
-    return next == null || next > end ? -1 : next;
+    return pages.nextTagged(tag.ordinal(), from, end);
   }
 
   /** Whether {@code index} carries {@code tag}. */
   public boolean isTagged(Tag tag, long index) {
-    return set(tag).contains(index);
+    return pages.isTagged(index, tag.ordinal());
   }
 
   /**
@@ -275,17 +271,11 @@ public final class Mapping implements AddressSpace {
    * tag_pages_for_writeback}, so that pages dirtied later do not extend a data-integrity pass.
    */
   public void tagPagesForWriteback(long start, long end) {
-    for (Long index : dirtyTag.subSet(start, true, end, true)) {
-      towriteTag.add(index);
+    for (long i = pages.nextTagged(DIRTY, start, end);
+        i >= 0;
+        i = i == Long.MAX_VALUE ? -1 : pages.nextTagged(DIRTY, i + 1, end)) {
+      pages.setTag(i, TOWRITE);
     }
-  }
-
-  private ConcurrentSkipListSet<Long> set(Tag tag) {
-    return switch (tag) {
-      case DIRTY -> dirtyTag;
-      case WRITEBACK -> writebackTag;
-      case TOWRITE -> towriteTag;
-    };
   }
 
   public long writebackIndex() {
