@@ -42,6 +42,7 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
         layer
             .pageCache()
             .newMapping(inode, new BufferAops(layer, BufferCache::identity), bdev.name());
+    this.mapping.setMetadata(true);
   }
 
   /** The device's blocks map to themselves: the kernel's {@code blkdev_get_block}. */

@@ -41,17 +41,25 @@ final class FolioIndex {
   private final ConcurrentSkipListMap<Long, Node> nodes = new ConcurrentSkipListMap<>();
   private final AtomicLong count = new AtomicLong();
   private final AtomicLong[] tagged = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
-  private volatile Node last;
+
+  /**
+   * Nodes used lately, by key modulo the array's size: a reader, a writer and writeback working at
+   * different places of one file (or the buffer cache's scattered metadata blocks) each find their
+   * node here without going to the ordered node table. Races only cost a lookup: a node's fields
+   * are final, so a node read from here is complete.
+   */
+  private final Node[] recent = new Node[64];
 
   private Node node(long index, boolean create) {
     long key = index >>> NODE_SHIFT;
-    Node n = last;
+    int slot = (int) (key & (recent.length - 1));
+    Node n = recent[slot];
     if (n != null && n.key == key) {
       return n;
     }
     n = create ? nodes.computeIfAbsent(key, Node::new) : nodes.get(key);
     if (n != null) {
-      last = n;
+      recent[slot] = n;
     }
     return n;
   }
@@ -146,6 +154,11 @@ final class FolioIndex {
     return n != null
         && (n.marks.get(tag * WORDS + (int) ((index & NODE_MASK) >>> 6)) & (1L << (index & 63)))
             != 0;
+  }
+
+  /** How many indices carry {@code tag}. */
+  long tagCount(int tag) {
+    return tagged[tag].get();
   }
 
   /** Whether any index carries {@code tag}. */

@@ -49,6 +49,12 @@ public final class Mapping implements AddressSpace {
   private final Errseq wbErr = new Errseq();
   private final AtomicInteger asFlags = new AtomicInteger();
   private volatile long writebackIndex;
+
+  /**
+   * Whether this is a device's own mapping (the buffer cache: bitmaps, inodes, indirect blocks).
+   */
+  private volatile boolean metadata;
+
   private volatile long dirtiedWhenNanos;
 
   Mapping(PageCache cache, Inode host, AddressSpaceOps ops, String pool) {
@@ -88,6 +94,21 @@ public final class Mapping implements AddressSpace {
   @Override
   public long nrPages() {
     return pages.size();
+  }
+
+  /** Marks this mapping as a device's metadata (see {@link #isMetadata()}). */
+  public void setMetadata(boolean metadata) {
+    this.metadata = metadata;
+  }
+
+  /** Whether this mapping holds a device's metadata blocks rather than a file's data. */
+  public boolean isMetadata() {
+    return metadata;
+  }
+
+  /** Pages tagged dirty. */
+  public long nrDirty() {
+    return pages.tagCount(DIRTY);
   }
 
   @Override

@@ -76,6 +76,11 @@ public final class PageCache {
     this.flusherWakeup = wakeup;
   }
 
+  /** Dirty plus writeback pages above which writers are throttled. */
+  public long dirtyLimitPages() {
+    return dirtyLimitPages;
+  }
+
   public long limitPages() {
     return limitPages;
   }

@@ -73,7 +73,18 @@ public final class Flusher implements AutoCloseable {
     long now = System.nanoTime();
     for (Mapping mapping : cache.dirtyMappings()) {
       long since = mapping.dirtiedWhen();
-      if (!all && (since == 0 || now - since < expireNanos)) {
+      boolean expired = since != 0 && now - since >= expireNanos;
+      if (!all && !expired) {
+        continue;
+      }
+      if (all
+          && !expired
+          && mapping.isMetadata()
+          && mapping.nrDirty() < cache.dirtyLimitPages() / 4) {
+        // A pass forced by writers over the dirty limit is for their data. The few metadata
+        // blocks (bitmap, inode table, indirect blocks) are dirtied again by every chunk of a
+        // streaming write; writing them on each such pass wrote the same blocks over and over.
+        // They go out when they expire, at sync, or when there are many of them.
         continue;
       }
       try {
