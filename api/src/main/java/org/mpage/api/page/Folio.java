@@ -99,7 +99,7 @@ public final class Folio {
 
   public synchronized void clear(FolioFlag flag) {
     flags &= ~flag.bit();
-    notifyAll();
+    wake();
   }
 
   /** Sets {@code flag}, returning whether it was set before. */
@@ -113,7 +113,7 @@ public final class Folio {
   public synchronized boolean testAndClear(FolioFlag flag) {
     boolean was = (flags & flag.bit()) != 0;
     flags &= ~flag.bit();
-    notifyAll();
+    wake();
     return was;
   }
 
@@ -151,12 +151,27 @@ public final class Folio {
 
   // ---- the folio lock ----
 
+  /** Threads waiting on this folio's monitor; guarded by it. */
+  private int waiters;
+
+  /** Wakes waiters, if any: a notify with nobody waiting still costs a call into the VM. */
+  private void wake() {
+    if (waiters > 0) {
+      notifyAll();
+    }
+  }
+
   /** Takes the folio lock, waiting as long as needed: the kernel's {@code folio_lock}. */
   public synchronized void lock() {
     boolean interrupted = false;
     while ((flags & FolioFlag.LOCKED.bit()) != 0) {
       try {
-        wait();
+        waiters++;
+        try {
+          wait();
+        } finally {
+          waiters--;
+        }
       } catch (InterruptedException e) {
         interrupted = true;
       }
@@ -184,7 +199,12 @@ public final class Folio {
       if (left <= 0) {
         return false;
       }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
+      waiters++;
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } finally {
+        waiters--;
+      }
     }
     flags |= FolioFlag.LOCKED.bit();
     return true;
@@ -200,7 +220,7 @@ public final class Folio {
       throw new IllegalStateException("unlock of unlocked folio " + this);
     }
     flags &= ~FolioFlag.LOCKED.bit();
-    notifyAll();
+    wake();
   }
 
   /** Waits until {@code flag} is clear: {@code folio_wait_locked}, {@code folio_wait_writeback}. */
@@ -208,7 +228,12 @@ public final class Folio {
     boolean interrupted = false;
     while ((flags & flag.bit()) != 0) {
       try {
-        wait();
+        waiters++;
+        try {
+          wait();
+        } finally {
+          waiters--;
+        }
       } catch (InterruptedException e) {
         interrupted = true;
       }
@@ -227,7 +252,12 @@ public final class Folio {
       if (left <= 0) {
         return false;
       }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
+      waiters++;
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } finally {
+        waiters--;
+      }
     }
     return true;
   }

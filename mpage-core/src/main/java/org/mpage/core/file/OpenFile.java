@@ -191,8 +191,10 @@ public final class OpenFile implements org.mpage.api.fs.FileHandle {
       if (folio.isUptodate()) {
         return folio;
       }
-      cache.blockLayer().flushPlug();
-      folio.lock(); // waits for a read in flight
+      if (!folio.tryLock()) {
+        cache.blockLayer().flushPlug();
+        folio.lock(); // waits for a read in flight
+      }
       if (!mapping.owns(folio)) {
         folio.unlock();
         cache.put(folio);

@@ -48,11 +48,11 @@ final class FolioIndex {
    * node here without going to the ordered node table. Races only cost a lookup: a node's fields
    * are final, so a node read from here is complete.
    */
-  private final Node[] recent = new Node[64];
+  private final Node[] recent = new Node[256];
 
   private Node node(long index, boolean create) {
     long key = index >>> NODE_SHIFT;
-    int slot = (int) (key & (recent.length - 1));
+    int slot = (int) ((key ^ (key >>> 8) ^ (key >>> 16)) & (recent.length - 1));
     Node n = recent[slot];
     if (n != null && n.key == key) {
       return n;

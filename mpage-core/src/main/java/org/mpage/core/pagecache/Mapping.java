@@ -146,8 +146,11 @@ public final class Mapping implements AddressSpace {
     while (true) {
       Folio folio = getFolio(index);
       if (folio != null) {
-        cache.blockLayer().flushPlug();
-        folio.lock();
+        if (!folio.tryLock()) {
+          // About to sleep: send our own plugged BIOs first, one of them may be what we wait for.
+          cache.blockLayer().flushPlug();
+          folio.lock();
+        }
         if (owns(folio)) {
           return folio;
         }
