@@ -150,10 +150,7 @@ final class CopyIn {
    * target: an existing file is replaced only by a complete new one.
    */
   private void putFile(Path local, String path, int perms, long mtime) throws IOException {
-    String tmp =
-        Cli.child(
-            parent(path),
-            String.format(".mpage-put-%08x.tmp", ThreadLocalRandom.current().nextInt()));
+    String tmp = temporaryName(path);
     boolean done = false;
     try {
       writeFile(local, tmp, path, perms);
@@ -174,6 +171,24 @@ final class CopyIn {
         }
       }
     }
+  }
+
+  /** A name next to {@code path} that nothing has: never an existing file to overwrite. */
+  private String temporaryName(String path) throws PathError {
+    for (int attempt = 0; attempt < 16; attempt++) {
+      String tmp =
+          Cli.child(
+              parent(path),
+              String.format(".mpage-put-%08x.tmp", ThreadLocalRandom.current().nextInt()));
+      try {
+        s.fs.lstat(tmp);
+      } catch (NoSuchFileException free) {
+        return tmp;
+      } catch (IOException e) {
+        throw new PathError(path, Cli.reason(e), e);
+      }
+    }
+    throw new PathError(path, "no free temporary name next to it", null);
   }
 
   /** The bytes of {@code local} into the new file {@code tmp}; errors name {@code path}. */
