@@ -38,6 +38,16 @@ public final class BufferAops implements AddressSpaceOps {
   }
 
   @Override
+  public boolean hasWritepage() {
+    return true;
+  }
+
+  @Override
+  public int writepage(Folio folio, WritebackControl wbc) {
+    return layer.blockWriteFullPage(folio, getBlock, wbc);
+  }
+
+  @Override
   public int writepages(Mapping mapping, WritebackControl wbc) {
     try (Plug plug = layer.blockLayer().startPlug()) {
       return WriteCachePages.writeCachePages(

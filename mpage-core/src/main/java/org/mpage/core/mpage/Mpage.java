@@ -28,6 +28,7 @@ import org.mpage.core.block.BlockLayer;
 import org.mpage.core.block.IoStats;
 import org.mpage.core.block.Plug;
 import org.mpage.core.buffer.BufferLayer;
+import org.mpage.core.pagecache.AddressSpaceOps;
 import org.mpage.core.pagecache.Mapping;
 import org.mpage.core.pagecache.PageCache;
 import org.mpage.core.writeback.WriteCachePages;
@@ -636,6 +637,21 @@ public final class Mpage {
     return 0;
   }
 
+  /**
+   * A single folio and no get_block to map it: only the mapping's writepage can write it. With no
+   * writepage either, the folio stays locked and EAGAIN tells the caller to write it another way.
+   */
+  private int writepageWithoutGetBlock(Folio folio, WritebackControl wbc) {
+    Mapping mapping = (Mapping) folio.mapping();
+    AddressSpaceOps ops = mapping.ops();
+    if (ops == null || !ops.hasWritepage()) {
+      return EAGAIN;
+    }
+    int ret = ops.writepage(folio, wbc);
+    mapping.setError(ret);
+    return ret;
+  }
+
   /** The {@code confused:} exit of __mpage_writepage(): the buffer path writes the folio. */
   private int confused(Folio folio, WritebackControl wbc, MpageData mpd, Bio bio) {
     stats.countConfused();
@@ -680,8 +696,12 @@ public final class Mpage {
   /**
    * Port of mpage_writepages(), fs/mpage.c, Linux 6.3: writes the mapping's dirty folios as {@code
    * wbc} says, in as few BIOs as their blocks allow, under a plug. Returns 0 or the first errno.
+   * Without a get_block (as 2.6 allowed) each folio goes through the mapping's own writepage.
    */
   public int mpageWritepages(Mapping mapping, WritebackControl wbc, GetBlock getBlock) {
+    if (getBlock == null) {
+      return WriteCachePages.genericWritepages(mapping, wbc, blk);
+    }
     MpageData mpd = new MpageData(getBlock, true);
     try (Plug plug = blk.startPlug()) {
       int ret =
@@ -699,6 +719,9 @@ public final class Mpage {
    * Returns {@link #EAGAIN}, leaving the folio locked, when it would need the buffer path.
    */
   public int mpageWritepageSingle(Folio folio, GetBlock getBlock, WritebackControl wbc) {
+    if (getBlock == null) {
+      return writepageWithoutGetBlock(folio, wbc);
+    }
     MpageData mpd = new MpageData(getBlock, false);
     int ret = mpageWritepage(folio, wbc, mpd);
     if (mpd.bio != null) {

@@ -47,6 +47,18 @@ public final class MpageAops implements AddressSpaceOps {
     mpage.mpageReadFolio(folio, getBlock);
   }
 
+  /** A writepage needs a get_block to map the folio's buffers; without one there is none. */
+  @Override
+  public boolean hasWritepage() {
+    return getBlock != null;
+  }
+
+  /** The filesystem's writepage (ext2_writepage): one folio through the buffer path. */
+  @Override
+  public int writepage(Folio folio, WritebackControl wbc) {
+    return mpage.buffers().blockWriteFullPage(folio, getBlock, wbc);
+  }
+
   @Override
   public int writepages(Mapping mapping, WritebackControl wbc) {
     return mpage.mpageWritepages(mapping, wbc, getBlock);

@@ -21,6 +21,25 @@ public interface AddressSpaceOps {
   int writepages(Mapping mapping, WritebackControl wbc);
 
   /**
+   * Whether {@link #writepage} is implemented: the kernel's test for a non-NULL {@code
+   * a_ops->writepage}. Writeback that has only this hook to go on leaves the folios of a mapping
+   * without one dirty.
+   */
+  default boolean hasWritepage() {
+    return false;
+  }
+
+  /**
+   * Writes one locked folio whose dirty bit was cleared and unlocks it, at once or when its I/O
+   * ends (the kernel's {@code writepage}); returns 0 or a positive errno. Used by writeback that
+   * has no get_block of its own ({@code generic_writepages}). Only called when {@link
+   * #hasWritepage} is true.
+   */
+  default int writepage(Folio folio, WritebackControl wbc) {
+    throw new UnsupportedOperationException("no writepage in " + getClass().getName());
+  }
+
+  /**
    * Prepares bytes {@code [from, to)} of a locked folio for a write (the kernel's {@code
    * write_begin}): filesystems that allocate at write time map (and allocate) the blocks here, so
    * that running out of space is reported by the write itself. The default does nothing: blocks are

@@ -5,6 +5,8 @@ import org.mpage.api.page.FolioFlag;
 import org.mpage.api.page.SyncMode;
 import org.mpage.api.page.WritebackControl;
 import org.mpage.core.block.BlockLayer;
+import org.mpage.core.block.Plug;
+import org.mpage.core.pagecache.AddressSpaceOps;
 import org.mpage.core.pagecache.Mapping;
 
 /**
@@ -116,6 +118,31 @@ public final class WriteCachePages {
       mapping.setWritebackIndex(doneIndex);
     }
     return ret;
+  }
+
+  /**
+   * Port of generic_writepages(), mm/page-writeback.c, Linux 2.6: writes the mapping's dirty folios
+   * one by one through its own writepage, under a plug. A mapping without a writepage is left as it
+   * is: walking it would clear dirty bits that nothing then writes.
+   */
+  public static int genericWritepages(
+      Mapping mapping, WritebackControl wbc, BlockLayer blockLayer) {
+    AddressSpaceOps ops = mapping.ops();
+    if (ops == null || !ops.hasWritepage()) {
+      return 0;
+    }
+    try (Plug plug = blockLayer.startPlug()) {
+      return writeCachePages(
+          mapping,
+          wbc,
+          blockLayer,
+          (folio, w) -> {
+            int ret = ops.writepage(folio, w);
+            // As generic_writepages' callback does: the error is also kept for a later fsync.
+            mapping.setError(ret);
+            return ret;
+          });
+    }
   }
 
   private static void lockFolio(Folio folio, BlockLayer blockLayer) {

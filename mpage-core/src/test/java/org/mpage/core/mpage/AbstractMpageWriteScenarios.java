@@ -490,6 +490,65 @@ abstract class AbstractMpageWriteScenarios {
   }
 
   @Test
+  void genericWritepages_nullGetBlock_writesEachFolioThroughTheMappingsWritepage()
+      throws Exception {
+    Harness h = harness();
+    ScriptedGetBlock gb = h.getBlock(12).map(0, 100, 2).map(2, 300, 1);
+    CachedFile f = h.file(12, 3 * K4, gb);
+    for (int i = 0; i < 3; i++) {
+      h.dirty(f, i, 5);
+    }
+    int ret = h.engine.mpage().mpageWritepages(f.mapping(), WritebackControl.syncAll(), null);
+    h.dev.awaitIdle();
+    assertEquals(0, ret);
+    // The mapping's writepage is the buffer path: one BIO per folio, mapped by its get_block.
+    assertEquals(
+        List.of("WRITE[SYNC]@800:4096/1", "WRITE[SYNC]@808:4096/1", "WRITE[SYNC]@2400:4096/1"),
+        h.dev.briefs());
+    assertEquals(0, h.engine.blockLayer().stats().snapshot().bufferPathFallbacks());
+    long[] phys = {100, 101, 300};
+    for (int i = 0; i < 3; i++) {
+      assertClean(h.folio(f, i));
+      assertOnDisk(phys[i], K4, i, 0, 5);
+    }
+  }
+
+  @Test
+  void genericWritepages_nullGetBlockOnBufferPathFile_writesAndUnlocks() throws Exception {
+    Harness h = harness(Revision.V2_6);
+    ScriptedGetBlock gb = h.getBlock(10).allocateFrom(700, 701, 702, 703, 900, 901, 902, 903);
+    CachedFile f = h.bufferPathFile(10, 2 * K4, gb);
+    Folio p0 = h.dirty(f, 0, 9);
+    Folio p1 = h.dirty(f, 1, 9);
+    int ret = h.engine.mpage().mpageWritepages(f.mapping(), WritebackControl.background(10), null);
+    h.dev.awaitIdle();
+    assertEquals(0, ret);
+    assertEquals(8, gb.calls().size());
+    assertClean(p0);
+    assertClean(p1);
+    for (int b = 0; b < 4; b++) {
+      assertOnDisk(700 + b, 1024, 0, b * 1024, 9);
+      assertOnDisk(900 + b, 1024, 1, b * 1024, 9);
+    }
+  }
+
+  @Test
+  void writepage26_nullGetBlock_usesTheMappingsWritepage() throws Exception {
+    Harness h = harness(Revision.V2_6);
+    ScriptedGetBlock gb = h.getBlock(12).map(0, 100, 1);
+    CachedFile f = h.file(12, K4, gb);
+    Folio folio = h.dirty(f, 0, 4);
+    folio.lock();
+    assertTrue(f.mapping().clearDirtyForIo(folio));
+    int ret = h.engine.mpage().mpageWritepageSingle(folio, null, WritebackControl.syncAll());
+    h.dev.awaitIdle();
+    assertEquals(0, ret);
+    assertEquals(List.of("WRITE[SYNC]@800:4096/1"), h.dev.briefs());
+    assertClean(folio);
+    assertOnDisk(100, K4, 0, 0, 4);
+  }
+
+  @Test
   void writepage26_confusedPage_returnsEagainAndStaysLocked() throws Exception {
     Harness h = harness();
     ScriptedGetBlock gb = h.getBlock(10).map(0, 500, 2).map(2, 900, 2);
