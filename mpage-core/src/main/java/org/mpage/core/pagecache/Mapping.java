@@ -26,14 +26,21 @@ public final class Mapping implements AddressSpace {
 
   /** Tags of the index: the kernel's {@code PAGECACHE_TAG_*}. */
   public enum Tag {
-    DIRTY,
-    WRITEBACK,
-    TOWRITE
+    DIRTY(0),
+    WRITEBACK(1),
+    TOWRITE(2);
+
+    /** Which of the index's mark bits carries this tag. */
+    final int mark;
+
+    Tag(int mark) {
+      this.mark = mark;
+    }
   }
 
-  private static final int DIRTY = Tag.DIRTY.ordinal();
-  private static final int WRITEBACK = Tag.WRITEBACK.ordinal();
-  private static final int TOWRITE = Tag.TOWRITE.ordinal();
+  private static final int DIRTY = Tag.DIRTY.mark;
+  private static final int WRITEBACK = Tag.WRITEBACK.mark;
+  private static final int TOWRITE = Tag.TOWRITE.mark;
 
   private final PageCache cache;
   private final Inode host;
@@ -282,12 +289,12 @@ public final class Mapping implements AddressSpace {
 
   /** First index {@code >= from} and {@code <= end} carrying {@code tag}, or -1. */
   public long nextTagged(Tag tag, long from, long end) {
-    return pages.nextTagged(tag.ordinal(), from, end);
+    return pages.nextTagged(tag.mark, from, end);
   }
 
   /** Whether {@code index} carries {@code tag}. */
   public boolean isTagged(Tag tag, long index) {
-    return pages.isTagged(index, tag.ordinal());
+    return pages.isTagged(index, tag.mark);
   }
 
   /**
