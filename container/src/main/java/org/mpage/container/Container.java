@@ -241,7 +241,7 @@ public final class Container {
 
   /** Reads command lines until end of input or {@code exit}; 1 if any command failed. */
   private int repl(GogoSession session) throws IOException {
-    boolean interactive = System.console() != null;
+    boolean interactive = stdinIsTerminal();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     int status = 0;
@@ -308,6 +308,20 @@ public final class Container {
       }
     } catch (IOException e) {
       // a temporary directory left behind is not worth failing the exit for
+    }
+  }
+
+  /**
+   * Whether standard input is a terminal (Linux: /proc/self/fd/0 names a tty), so that the prompt
+   * is shown only to a person. {@code System.console()} is no test of that on newer JDKs.
+   */
+  private static boolean stdinIsTerminal() {
+    try {
+      String target =
+          java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (java.io.IOException | RuntimeException e) {
+      return false; // no /proc: treat input as a script, which only drops the prompt
     }
   }
 }

@@ -90,7 +90,7 @@ public final class Bio {
 
   /** Sectors covered, rounded up. */
   public long sectors() {
-    return (size + BlockDevice.SECTOR_SIZE - 1) / BlockDevice.SECTOR_SIZE;
+    return ((long) size + BlockDevice.SECTOR_SIZE - 1) / BlockDevice.SECTOR_SIZE;
   }
 
   /** Number of segments in use: the kernel's {@code bi_vcnt}. */

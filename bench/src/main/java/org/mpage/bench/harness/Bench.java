@@ -187,7 +187,7 @@ public final class Bench {
 
   private void readBench(Path work, Path src, int bs, long crc) throws Exception {
     Path image = work.resolve("read-" + bs + ".img");
-    long imageMib = o.sizeMib() + o.sizeMib() / 8 + 16;
+    long imageMib = (long) o.sizeMib() + o.sizeMib() / 8 + 16;
     step("mke2fs -b " + bs + ": " + imageMib + " MiB image holding the file");
     Tools.run(
         "mke2fs",
@@ -380,7 +380,7 @@ public final class Bench {
 
   private void writeBench(Path work, Path big) throws Exception {
     long bytes = Files.size(big);
-    long imageMib = o.sizeMib() + o.sizeMib() / 8 + 16;
+    long imageMib = (long) o.sizeMib() + o.sizeMib() / 8 + 16;
     long[] mp = new long[o.reps()];
     long[] dbg = new long[o.reps()];
     long bios = 0;
@@ -654,7 +654,9 @@ public final class Bench {
             System.getProperty("java.version"),
             Tools.run("uname", "-srm").strip());
     StringBuilder sb = new StringBuilder();
-    sb.append("## Latest `./mpage bench` (").append(LocalDate.now()).append(")\n\n");
+    sb.append("## Latest `./mpage bench` (")
+        .append(LocalDate.now(java.time.ZoneOffset.UTC))
+        .append(")\n\n");
     sb.append("Machine: ").append(machine).append(".  \n");
     sb.append("Command: `")
         .append(o.command())
