@@ -12,8 +12,46 @@ import org.mpage.api.fs.FileType;
  * name; records tile the block exactly.
  */
 final class DirEntries {
-  /** One raw entry of a directory block. */
-  record Raw(long ino, int offset, int recLen, byte[] name, int fileType) {}
+  /**
+   * One raw entry of a directory block. A class, not a record: its name is an array, which a
+   * record's equality would compare by reference.
+   */
+  static final class Raw {
+    private final long ino;
+    private final int offset;
+    private final int recLen;
+    private final byte[] name;
+    private final int fileType;
+
+    Raw(long ino, int offset, int recLen, byte[] name, int fileType) {
+      this.ino = ino;
+      this.offset = offset;
+      this.recLen = recLen;
+      this.name = name;
+      this.fileType = fileType;
+    }
+
+    long ino() {
+      return ino;
+    }
+
+    int offset() {
+      return offset;
+    }
+
+    int recLen() {
+      return recLen;
+    }
+
+    /** The name's bytes; not to be changed. */
+    byte[] name() {
+      return name;
+    }
+
+    int fileType() {
+      return fileType;
+    }
+  }
 
   private DirEntries() {}
 

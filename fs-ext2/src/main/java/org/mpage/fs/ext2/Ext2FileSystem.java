@@ -885,7 +885,30 @@ final class Ext2FileSystem implements FileSystem {
   // ---- the write half: names ----
 
   /** A parent directory and a name in it. */
-  private record Place(Ext2Inode dir, String name, byte[] bytes) {}
+  private static final class Place {
+    private final Ext2Inode dir;
+    private final String name;
+    private final byte[] bytes;
+
+    Place(Ext2Inode dir, String name, byte[] bytes) {
+      this.dir = dir;
+      this.name = name;
+      this.bytes = bytes;
+    }
+
+    Ext2Inode dir() {
+      return dir;
+    }
+
+    String name() {
+      return name;
+    }
+
+    /** The name's on-disk bytes. */
+    byte[] bytes() {
+      return bytes;
+    }
+  }
 
   private Place place(String path) throws IOException {
     String p = path;

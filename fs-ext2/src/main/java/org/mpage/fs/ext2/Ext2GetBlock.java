@@ -29,7 +29,30 @@ final class Ext2GetBlock implements GetBlock {
   }
 
   /** Where a file block's pointer is: the path of slot indexes and the distance to a boundary. */
-  record BlockPath(int depth, int[] offsets, long blocksToBoundary) {}
+  static final class BlockPath {
+    private final int depth;
+    private final int[] offsets;
+    private final long blocksToBoundary;
+
+    BlockPath(int depth, int[] offsets, long blocksToBoundary) {
+      this.depth = depth;
+      this.offsets = offsets;
+      this.blocksToBoundary = blocksToBoundary;
+    }
+
+    int depth() {
+      return depth;
+    }
+
+    /** The slot index at each level; not to be changed. */
+    int[] offsets() {
+      return offsets;
+    }
+
+    long blocksToBoundary() {
+      return blocksToBoundary;
+    }
+  }
 
   /** Port of ext2_block_to_path(), fs/ext2/inode.c. Depth 0: beyond the largest file. */
   static BlockPath blockToPath(long iblock, int blockBits) {
@@ -77,7 +100,24 @@ final class Ext2GetBlock implements GetBlock {
   }
 
   /** What a lookup found: the pointer at each level of the path (0 where the branch ends). */
-  private record Branch(long[] chain, int partialLevel) {
+  private static final class Branch {
+    private final long[] chain;
+    private final int partialLevel;
+
+    Branch(long[] chain, int partialLevel) {
+      this.chain = chain;
+      this.partialLevel = partialLevel;
+    }
+
+    /** The pointer at each level of the path; not to be changed. */
+    long[] chain() {
+      return chain;
+    }
+
+    int partialLevel() {
+      return partialLevel;
+    }
+
     long dataBlock() {
       return partialLevel < 0 ? chain[chain.length - 1] : 0;
     }
