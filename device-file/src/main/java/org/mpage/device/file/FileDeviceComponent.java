@@ -2,11 +2,8 @@ package org.mpage.device.file;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.mpage.api.block.Bio;
 import org.mpage.api.block.BlockDevice;
-import org.mpage.api.block.BlockStatus;
-import org.mpage.api.block.DiskStats;
-import org.mpage.api.page.Folio;
+import org.mpage.api.block.ForwardingBlockDevice;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -24,7 +21,7 @@ import org.osgi.service.metatype.annotations.Designate;
     configurationPolicy = ConfigurationPolicy.REQUIRE,
     service = BlockDevice.class)
 @Designate(ocd = FileDeviceComponentConfig.class, factory = true)
-public final class FileDeviceComponent implements BlockDevice {
+public final class FileDeviceComponent extends ForwardingBlockDevice {
   private final FileDevice device;
 
   @Activate
@@ -48,43 +45,9 @@ public final class FileDeviceComponent implements BlockDevice {
     device.close();
   }
 
+  /** Every call goes to the file device; only the DS lifecycle is this class's own. */
   @Override
-  public String name() {
-    return device.name();
-  }
-
-  @Override
-  public long capacitySectors() {
-    return device.capacitySectors();
-  }
-
-  @Override
-  public int logicalBlockSize() {
-    return device.logicalBlockSize();
-  }
-
-  @Override
-  public void submit(Bio bio) {
-    device.submit(bio);
-  }
-
-  @Override
-  public BlockStatus rwPage(org.mpage.api.block.BioOp op, long sector, Folio folio) {
-    return device.rwPage(op, sector, folio);
-  }
-
-  @Override
-  public DiskStats stats() {
-    return device.stats();
-  }
-
-  @Override
-  public void close() {
-    device.close();
-  }
-
-  @Override
-  public String toString() {
-    return device.toString();
+  protected BlockDevice delegate() {
+    return device;
   }
 }

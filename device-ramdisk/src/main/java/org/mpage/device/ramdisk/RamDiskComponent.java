@@ -1,11 +1,7 @@
 package org.mpage.device.ramdisk;
 
-import org.mpage.api.block.Bio;
-import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
-import org.mpage.api.block.BlockStatus;
-import org.mpage.api.block.DiskStats;
-import org.mpage.api.page.Folio;
+import org.mpage.api.block.ForwardingBlockDevice;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -23,7 +19,7 @@ import org.osgi.service.metatype.annotations.Designate;
     configurationPolicy = ConfigurationPolicy.REQUIRE,
     service = BlockDevice.class)
 @Designate(ocd = RamDiskComponentConfig.class, factory = true)
-public final class RamDiskComponent implements BlockDevice {
+public final class RamDiskComponent extends ForwardingBlockDevice {
   private final RamDisk disk;
 
   @Activate
@@ -44,43 +40,9 @@ public final class RamDiskComponent implements BlockDevice {
     disk.close();
   }
 
+  /** Every call goes to the RAM disk, rw_page included, so mounts get brd's fast path. */
   @Override
-  public String name() {
-    return disk.name();
-  }
-
-  @Override
-  public long capacitySectors() {
-    return disk.capacitySectors();
-  }
-
-  @Override
-  public void submit(Bio bio) {
-    disk.submit(bio);
-  }
-
-  @Override
-  public boolean hasRwPage() {
-    return disk.hasRwPage();
-  }
-
-  @Override
-  public BlockStatus rwPage(BioOp op, long sector, Folio folio) {
-    return disk.rwPage(op, sector, folio);
-  }
-
-  @Override
-  public DiskStats stats() {
-    return disk.stats();
-  }
-
-  @Override
-  public void close() {
-    disk.close();
-  }
-
-  @Override
-  public String toString() {
-    return disk.toString();
+  protected BlockDevice delegate() {
+    return disk;
   }
 }

@@ -13,18 +13,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mpage.api.block.Bio;
+import org.mpage.api.block.BioOp;
+import org.mpage.api.block.BlockStatus;
 import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.MountOptions;
+import org.mpage.api.page.Folio;
 import org.mpage.core.MpageEngine;
 import org.mpage.core.mount.MountTable;
+import org.mpage.core.mpage.Revision;
 import org.mpage.core.shell.MpageCommands;
 import org.mpage.device.file.FileDevice;
 import org.mpage.device.file.FileDeviceConfig;
@@ -220,5 +227,59 @@ class Ext2MountTableTest {
     assertEquals("ram0: not mounted", notMounted.getMessage());
     Map<String, Long> stats = engine.statistics();
     assertTrue(stats.get("bios.write") > 0, stats.toString());
+  }
+
+  /**
+   * The 5.x revision's rw_page fast path through the mount table: the filesystem sits on a
+   * DeviceSlot over the RAM disk, and the slot must pass the disk's rw_page on (it once answered
+   * the interface default, "none", and every page went through a BIO).
+   */
+  @Test
+  void rwPageFastPathRunsThroughTheSlot() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("rw-src"));
+    byte[] data = new byte[256 << 10];
+    new Random(5).nextBytes(data);
+    Files.write(dir.resolve("data.bin"), data);
+    Path img = E2fs.mkfs(work.resolve("rw.img"), "8M", dir, "-b", "4096");
+    byte[] bytes = Files.readAllBytes(img);
+    RamDisk ram = new RamDisk("ram5", bytes.length);
+    loadImage(ram, bytes);
+
+    MpageEngine v5 =
+        new MpageEngine(
+            MpageEngine.Config.defaults().withCacheLimit(4096, 1024).withRevision(Revision.V5));
+    MountTable t = new MountTable(v5, 2000);
+    try {
+      t.typeAdded(new Ext2FileSystemType());
+      t.deviceAdded(ram, 0);
+      FileSystem fs = t.mount("ext2", "ram5", MountOptions.defaultsReadOnly());
+      try (FileHandle h = fs.open("/data.bin")) {
+        ByteBuffer b = ByteBuffer.allocate(data.length);
+        h.read(0, b);
+        assertArrayEquals(data, b.array());
+      }
+      long rwPage = v5.statistics().get("rw_page.ios");
+      assertTrue(rwPage > 0, "rw_page I/Os through the slot: " + v5.statistics());
+      t.unmount("ram5");
+    } finally {
+      t.close();
+      v5.close();
+      ram.close();
+    }
+  }
+
+  /** Writes an image onto a RAM disk a page per BIO, waiting for each. */
+  private static void loadImage(RamDisk ram, byte[] bytes) throws Exception {
+    for (int off = 0; off < bytes.length; off += Folio.PAGE_SIZE) {
+      Folio page = new Folio(null, 0, ByteBuffer.allocateDirect(Folio.PAGE_SIZE));
+      page.rawMemory().put(0, bytes, off, Folio.PAGE_SIZE);
+      Bio bio = new Bio(ram, BioOp.WRITE, Set.of(), 1);
+      bio.setSector(off / 512L);
+      bio.addFolio(page, Folio.PAGE_SIZE, 0);
+      CompletableFuture<BlockStatus> done = new CompletableFuture<>();
+      bio.setEndIo(b -> done.complete(b.status()));
+      ram.submit(bio);
+      assertEquals(BlockStatus.OK, done.get(10, TimeUnit.SECONDS));
+    }
   }
 }

@@ -11,9 +11,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.mpage.api.block.Bio;
+import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockStatus;
-import org.mpage.api.block.DiskStats;
+import org.mpage.api.block.ForwardingBlockDevice;
+import org.mpage.api.page.Folio;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +34,16 @@ import org.slf4j.LoggerFactory;
  *       not), and so does every later BIO until a backend is attached again.
  * </ul>
  *
- * Thread-safe; the slot's monitor guards its state.
+ * The slot extends {@link ForwardingBlockDevice}: what it does not override (whether the backend
+ * offers {@code rw_page}, {@code noMerges}, {@code stats}, anything the interface gains later) is
+ * asked of the attached backend, or answered with the interface's defaults while none is attached.
+ * Its own are the name, capacity and logical block size (fixed by the first backend, as a dm
+ * table's limits are), {@code submit} and {@code rwPage} (queued or drained across a swap) and
+ * {@code close}.
+ *
+ * <p>Thread-safe; the slot's monitor guards its state.
  */
-public final class DeviceSlot implements BlockDevice {
+public final class DeviceSlot extends ForwardingBlockDevice {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceSlot.class);
 
   /** Where the slot is. */
@@ -47,8 +56,28 @@ public final class DeviceSlot implements BlockDevice {
     FAILED
   }
 
+  /** What the slot forwards to while no backend is attached: the interface's defaults. */
+  private static final BlockDevice ABSENT =
+      new BlockDevice() {
+        @Override
+        public String name() {
+          return "absent";
+        }
+
+        @Override
+        public long capacitySectors() {
+          return 0;
+        }
+
+        @Override
+        public void submit(Bio bio) {
+          bio.endio(BlockStatus.NODEV);
+        }
+      };
+
   private final String name;
   private final long capacitySectors;
+  private final int logicalBlockSize;
   private final long timeoutMillis;
   private final ScheduledExecutorService timer;
   private volatile Predicate<BlockDevice> identity = d -> true;
@@ -59,6 +88,7 @@ public final class DeviceSlot implements BlockDevice {
   private final Deque<Bio> waiting = new ArrayDeque<>();
   private ScheduledFuture<?> timeout;
   private long swaps;
+  private boolean closed;
 
   /**
    * @param first the first backend (its capacity is the slot's)
@@ -68,6 +98,7 @@ public final class DeviceSlot implements BlockDevice {
     this.name = Objects.requireNonNull(name, "name");
     this.backend = Objects.requireNonNull(first, "first backend");
     this.capacitySectors = first.capacitySectors();
+    this.logicalBlockSize = first.logicalBlockSize();
     this.timeoutMillis = timeoutMillis;
     this.state = State.ACTIVE;
     this.timer =
@@ -94,6 +125,21 @@ public final class DeviceSlot implements BlockDevice {
     return capacitySectors;
   }
 
+  /**
+   * The first backend's: the filesystem sized its I/O by it, so it must not change under a mount (a
+   * replacement with a larger one is refused).
+   */
+  @Override
+  public int logicalBlockSize() {
+    return logicalBlockSize;
+  }
+
+  /** The attached backend, or {@code ABSENT} (the interface defaults) while there is none. */
+  @Override
+  protected synchronized BlockDevice delegate() {
+    return backend == null ? ABSENT : backend;
+  }
+
   public synchronized State state() {
     return state;
   }
@@ -115,21 +161,28 @@ public final class DeviceSlot implements BlockDevice {
   @Override
   public void submit(Bio bio) {
     BlockDevice target;
+    BlockStatus status;
     synchronized (this) {
-      switch (state) {
-        case SUSPENDED -> {
-          waiting.addLast(bio);
-          return;
-        }
-        case FAILED -> target = null;
-        default -> {
-          target = backend;
-          inFlight++;
+      if (closed) {
+        target = null;
+        status = BlockStatus.NODEV;
+      } else {
+        status = BlockStatus.IOERR;
+        switch (state) {
+          case SUSPENDED -> {
+            waiting.addLast(bio);
+            return;
+          }
+          case FAILED -> target = null;
+          default -> {
+            target = backend;
+            inFlight++;
+          }
         }
       }
     }
     if (target == null) {
-      bio.endio(BlockStatus.IOERR);
+      bio.endio(status);
       return;
     }
     Bio.EndIo inner = bio.endIo();
@@ -147,6 +200,37 @@ public final class DeviceSlot implements BlockDevice {
           }
         });
     target.submit(bio);
+  }
+
+  /**
+   * The backend's {@code rw_page}, counted in flight like a BIO so that {@link #detach()} drains it
+   * before the backend is released.
+   *
+   * <p>Suspended or failed, the slot answers {@link BlockStatus#NOTSUPP} rather than blocking: the
+   * caller (bdev_read_page/bdev_write_page) then builds a BIO, and {@link #submit} queues it with
+   * the others. Every request that meets a swap thus goes through the one queue: it keeps its
+   * order, waits at most the swap timeout, is checked against the newcomer's identity before it
+   * runs, and fails with IOERR on timeout as the BIOs do, without a second waiting path here that
+   * would have to agree with the first.
+   */
+  @Override
+  public BlockStatus rwPage(BioOp op, long sector, Folio folio) {
+    BlockDevice target;
+    synchronized (this) {
+      if (closed || state != State.ACTIVE) {
+        return BlockStatus.NOTSUPP;
+      }
+      target = backend;
+      inFlight++;
+    }
+    try {
+      return target.rwPage(op, sector, folio);
+    } finally {
+      synchronized (this) {
+        inFlight--;
+        notifyAll();
+      }
+    }
   }
 
   /**
@@ -198,9 +282,14 @@ public final class DeviceSlot implements BlockDevice {
     }
   }
 
-  /** Whether {@code dev} is the right device for this slot: same capacity, same identity. */
+  /**
+   * Whether {@code dev} is the right device for this slot: same capacity, a logical block size no
+   * larger than the slot's, same identity.
+   */
   public boolean accepts(BlockDevice dev) {
-    return dev.capacitySectors() == capacitySectors && identity.test(dev);
+    return dev.capacitySectors() == capacitySectors
+        && dev.logicalBlockSize() <= logicalBlockSize
+        && identity.test(dev);
   }
 
   /**
@@ -217,8 +306,18 @@ public final class DeviceSlot implements BlockDevice {
           capacitySectors);
       return false;
     }
+    if (dev.logicalBlockSize() > logicalBlockSize) {
+      // I/O the filesystem sizes by the slot's block size would be misaligned on it.
+      LOG.warn(
+          "device {}: refused {}: logical block size {}, larger than {}",
+          name,
+          dev,
+          dev.logicalBlockSize(),
+          logicalBlockSize);
+      return false;
+    }
     synchronized (this) {
-      if (state == State.ACTIVE) {
+      if (closed || state == State.ACTIVE) {
         return false;
       }
     }
@@ -229,7 +328,7 @@ public final class DeviceSlot implements BlockDevice {
     }
     List<Bio> resume;
     synchronized (this) {
-      if (state == State.ACTIVE) {
+      if (closed || state == State.ACTIVE) {
         return false;
       }
       if (timeout != null) {
@@ -251,19 +350,27 @@ public final class DeviceSlot implements BlockDevice {
     return true;
   }
 
-  @Override
-  public DiskStats stats() {
-    BlockDevice b;
-    synchronized (this) {
-      b = backend;
-    }
-    return b == null ? DiskStats.ZERO : b.stats();
-  }
-
-  /** Stops the timer; the current backend is its owner's to close. */
+  /**
+   * Closes the slot (its filesystem is unmounted): BIOs still waiting for a backend and every later
+   * one complete with {@link BlockStatus#NODEV}, as on a closed device, and the timer stops. The
+   * current backend is its owner's to close.
+   */
   @Override
   public void close() {
+    List<Bio> dropped;
+    synchronized (this) {
+      closed = true;
+      if (timeout != null) {
+        timeout.cancel(false);
+        timeout = null;
+      }
+      dropped = new ArrayList<>(waiting);
+      waiting.clear();
+    }
     timer.shutdownNow();
+    for (Bio bio : dropped) {
+      bio.endio(BlockStatus.NODEV);
+    }
   }
 
   @Override
