@@ -45,7 +45,12 @@ public final class FileDevice implements BlockDevice {
   private static final Logger LOG = LoggerFactory.getLogger(FileDevice.class);
 
   /** A BIO waiting for a worker, with the time it was queued. */
-  private record Request(Bio bio, long queuedNanos) {}
+  private record Request(Bio bio, long queuedNanos) {
+    /** The pill that stops a worker: the only request without a BIO. */
+    boolean isPoison() {
+      return bio == null;
+    }
+  }
 
   private static final Request POISON = new Request(null, 0);
 
@@ -268,7 +273,7 @@ public final class FileDevice implements BlockDevice {
     return () -> {
       while (true) {
         Request r = next();
-        if (r == POISON) {
+        if (r.isPoison()) {
           return;
         }
         long start = System.nanoTime();
@@ -420,7 +425,7 @@ public final class FileDevice implements BlockDevice {
     List<Request> left = new ArrayList<>();
     queue.drainTo(left);
     for (Request r : left) {
-      if (r == POISON) {
+      if (r.isPoison()) {
         queue.add(r);
         continue;
       }
