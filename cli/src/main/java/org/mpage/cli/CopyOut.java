@@ -155,7 +155,11 @@ final class CopyOut {
       }
       case REGULAR -> {
         copyFile(path, target);
-        setAttributes(target, item.st());
+        // Mode and time belong to a file we wrote; never to /dev/null, a pipe or a device (where
+        // even setting the time would open, and so block on, a FIFO without a writer).
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+          setAttributes(target, item.st());
+        }
       }
       default ->
           cli.err()
@@ -201,7 +205,7 @@ final class CopyOut {
           break;
         }
         long hole = sparse ? Cli.guarded(path, () -> f.nextHole(data)) : size;
-        copyRange(path, f, target, dst, data, Math.max(hole, data + 1));
+        copyRange(path, f, target, dst, sparse, data, Math.max(hole, data + 1));
         pos = Math.max(hole, data + 1);
         progress.update(Math.min(pos, size));
       }
@@ -214,9 +218,17 @@ final class CopyOut {
 
   /** Bytes {@code [from, to)} spliced from the page cache into the host file. */
   private void copyRange(
-      String path, FileHandle f, Path target, FileChannel dst, long from, long to)
+      String path,
+      FileHandle f,
+      Path target,
+      FileChannel dst,
+      boolean positioned,
+      long from,
+      long to)
       throws IOException {
-    HostChannel sink = new HostChannel(dst, from);
+    // A regular file is written at the data's offsets (holes skipped); a pipe or device cannot
+    // seek and gets the bytes in order (then from is always where the last range ended).
+    HostChannel sink = positioned ? new HostChannel(dst, from) : new HostChannel(dst);
     long pos = from;
     while (pos < to) {
       long at = pos;

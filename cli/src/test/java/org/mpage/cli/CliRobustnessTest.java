@@ -349,6 +349,34 @@ class CliRobustnessTest {
     assertEquals("mpage: /dev/full: No space left on device\n", r.err());
   }
 
+  @Test
+  void row8_getToAPipe_writesEveryByte_zerosOfTheHolesIncluded() throws Exception {
+    Path img = work.resolve("r8c.img");
+    ok(mpage("mkfs", img.toString(), "16M"));
+    ok(
+        CliWriteTest.mpageIn(
+            "mid".getBytes(StandardCharsets.US_ASCII),
+            "write",
+            img.toString(),
+            "/sp",
+            "--offset",
+            "100000"));
+    ok(mpage("truncate", img.toString(), "/sp", "300000"));
+    Path fifo = work.resolve("fifo");
+    Path copy = work.resolve("copy");
+    bash("mkfifo \"$1\"", fifo.toString());
+    Process reader =
+        new ProcessBuilder(
+                "bash", "-c", "cat \"$1\" > \"$2\"", "bash", fifo.toString(), copy.toString())
+            .start();
+    CliTest.Result r = bounded(() -> mpage("get", img.toString(), "/sp", fifo.toString()));
+    assertTrue(reader.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, r.status(), r.err());
+    byte[] want = new byte[300000];
+    System.arraycopy("mid".getBytes(StandardCharsets.US_ASCII), 0, want, 100000, 3);
+    assertArrayEquals(want, Files.readAllBytes(copy));
+  }
+
   private static long blocksOf(Path p) throws Exception {
     Process proc = new ProcessBuilder("stat", "-c", "%b", p.toString()).start();
     String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
