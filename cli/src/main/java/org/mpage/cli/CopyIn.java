@@ -122,7 +122,7 @@ final class CopyIn {
               "host name cannot be stored exactly: its bytes are not valid in the host's file"
                   + " name encoding ("
                   + HostNames.encoding()
-                  + "); skipped");
+                  + "; Java shows such bytes as U+FFFD, as in this name); skipped");
           continue;
         }
         children.add(new Item(c, Cli.child(path, c.getFileName().toString())));
