@@ -189,18 +189,7 @@ public final class Bench {
     Path image = work.resolve("read-" + bs + ".img");
     long imageMib = (long) o.sizeMib() + o.sizeMib() / 8 + 16;
     step("mke2fs -b " + bs + ": " + imageMib + " MiB image holding the file");
-    Tools.run(
-        "mke2fs",
-        "-q",
-        "-F",
-        "-t",
-        "ext2",
-        "-b",
-        Integer.toString(bs),
-        "-d",
-        src.toString(),
-        image.toString(),
-        imageMib + "M");
+    Tools.mke2fs(image, bs, src, imageMib);
     long bytes = (long) o.sizeMib() * MIB;
     long[] raw = new long[o.reps()];
     long[] mp = new long[o.reps()];
@@ -389,7 +378,7 @@ public final class Bench {
       Path a = work.resolve("write-a.img");
       Path b = work.resolve("write-b.img");
       for (Path img : List.of(a, b)) {
-        Tools.run("mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", img.toString(), imageMib + "M");
+        Tools.mke2fs(img, 4096, null, imageMib);
       }
       long t0 = System.nanoTime();
       try (Session s = mount(a, false, "mpage", null);
@@ -450,18 +439,7 @@ public final class Bench {
       Files.write(dir.resolve("f" + i), b);
       total += b.length;
     }
-    Tools.run(
-        "mke2fs",
-        "-q",
-        "-F",
-        "-t",
-        "ext2",
-        "-b",
-        "4096",
-        "-d",
-        tree.toString(),
-        image.toString(),
-        (total / MIB * 2 + 32) + "M");
+    Tools.mke2fs(image, 4096, tree, total / MIB * 2 + 32);
     long[] mp = new long[o.reps()];
     long[] dbg = new long[o.reps()];
     for (int r = 0; r < o.reps(); r++) {
@@ -536,18 +514,7 @@ public final class Bench {
     Path src = Files.createDirectories(work.resolve("plot-src"));
     makeFile(src.resolve("file"), 8L * MIB);
     Path image = work.resolve("plot.img");
-    Tools.run(
-        "mke2fs",
-        "-q",
-        "-F",
-        "-t",
-        "ext2",
-        "-b",
-        "1024",
-        "-d",
-        src.toString(),
-        image.toString(),
-        "16M");
+    Tools.mke2fs(image, 1024, src, 16);
     List<org.mpage.cli.TracePlot.Trace> traces = new ArrayList<>();
     for (String path : List.of("mpage", "buffer")) {
       Path trace = work.resolve(path.equals("mpage") ? "mpage" : "buffer path");

@@ -40,6 +40,25 @@ final class Tools {
   }
 
   /** Runs a program, returns its output; fails with the output if the exit status is not 0. */
+  /**
+   * {@code mke2fs -t ext2 -b BLOCKSIZE [-d FROM] IMAGE MIBM}: an image of {@code mib} MiB, filled
+   * from {@code from} when that is not null.
+   */
+  static void mke2fs(Path image, int blockSize, Path from, long mib)
+      throws IOException, InterruptedException {
+    java.util.List<String> cmd =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "mke2fs", "-q", "-F", "-t", "ext2", "-b", Integer.toString(blockSize)));
+    if (from != null) {
+      cmd.add("-d");
+      cmd.add(from.toString());
+    }
+    cmd.add(image.toString());
+    cmd.add(mib + "M");
+    run(cmd.toArray(new String[0]));
+  }
+
   static String run(String... cmd) throws IOException, InterruptedException {
     List<String> c = resolve(List.of(cmd));
     Process p = new ProcessBuilder(c).redirectErrorStream(true).start();

@@ -107,18 +107,7 @@ final class WholeProcess {
     Path image = dir.resolve("cat-" + bs + ".img");
     long imageMib = sizeMib + sizeMib / 8 + 16L;
     step("mke2fs -b " + bs + ": " + imageMib + " MiB image on " + dir);
-    Tools.run(
-        "mke2fs",
-        "-q",
-        "-F",
-        "-t",
-        "ext2",
-        "-b",
-        Integer.toString(bs),
-        "-d",
-        src.toString(),
-        image.toString(),
-        imageMib + "M");
+    Tools.mke2fs(image, bs, src, imageMib);
     String img = image.toString();
     long[][] t = new long[4][reps];
     for (int r = 0; r < reps; r++) {
@@ -217,7 +206,7 @@ final class WholeProcess {
 
   private static void fresh(Path image, long mib) throws IOException, InterruptedException {
     Files.deleteIfExists(image);
-    Tools.run("mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", image.toString(), mib + "M");
+    Tools.mke2fs(image, 4096, null, mib);
   }
 
   // ---- get -r ------------------------------------------------------------------------------
