@@ -743,7 +743,13 @@ public final class Cli {
     } catch (PathError e) {
       throw e;
     } catch (IOException e) {
-      throw new PathError(path, reason(e), e);
+      // The api's corruption messages name the file for their other users; the line names it once.
+      String reason = reason(e);
+      String twice = "corrupt filesystem: " + path + ": ";
+      if (reason.startsWith(twice)) {
+        reason = "corrupt filesystem: " + reason.substring(twice.length());
+      }
+      throw new PathError(path, reason, e);
     }
   }
 

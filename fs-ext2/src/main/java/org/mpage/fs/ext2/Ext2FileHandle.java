@@ -53,7 +53,7 @@ final class Ext2FileHandle implements FileHandle {
       CorruptFilesystemException c = fs.corruptionOf(inode.ino);
       if (c != null) {
         CorruptFilesystemException named =
-            new CorruptFilesystemException(c.problem(), c.inode(), c.block());
+            new CorruptFilesystemException(path + ": " + c.problem(), c.inode(), c.block());
         named.initCause(e);
         throw named;
       }
