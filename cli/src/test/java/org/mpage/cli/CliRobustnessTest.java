@@ -310,17 +310,8 @@ class CliRobustnessTest {
   void row8_getOfA2000GiBSparseFile_writesHolesAsHoles() throws Exception {
     Path img = work.resolve("r8.img");
     ok(mpage("mkfs", img.toString(), "64M"));
-    ok(
-        CliWriteTest.mpageIn(
-            "head".getBytes(StandardCharsets.US_ASCII), "write", img.toString(), "/sp"));
-    ok(
-        CliWriteTest.mpageIn(
-            "middle".getBytes(StandardCharsets.US_ASCII),
-            "write",
-            img.toString(),
-            "/sp",
-            "--offset",
-            "1T"));
+    writeAt(img, "/sp", "head", "0");
+    writeAt(img, "/sp", "middle", "1T");
     // 2 TiB itself is just past ext2's largest file with 4 KiB blocks (ext2_max_size)
     ok(mpage("truncate", img.toString(), "/sp", "2000G"));
     Path out = work.resolve("sp.out");
@@ -353,14 +344,7 @@ class CliRobustnessTest {
   void row8_getToAPipe_writesEveryByte_zerosOfTheHolesIncluded() throws Exception {
     Path img = work.resolve("r8c.img");
     ok(mpage("mkfs", img.toString(), "16M"));
-    ok(
-        CliWriteTest.mpageIn(
-            "mid".getBytes(StandardCharsets.US_ASCII),
-            "write",
-            img.toString(),
-            "/sp",
-            "--offset",
-            "100000"));
+    writeAt(img, "/sp", "mid", "100000");
     ok(mpage("truncate", img.toString(), "/sp", "300000"));
     Path fifo = work.resolve("fifo");
     Path copy = work.resolve("copy");
@@ -375,6 +359,18 @@ class CliRobustnessTest {
     byte[] want = new byte[300000];
     System.arraycopy("mid".getBytes(StandardCharsets.US_ASCII), 0, want, 100000, 3);
     assertArrayEquals(want, Files.readAllBytes(copy));
+  }
+
+  /** {@code ./mpage write IMG PATH --offset OFFSET} with {@code text} on standard input. */
+  private static void writeAt(Path img, String path, String text, String offset) {
+    ok(
+        CliWriteTest.mpageIn(
+            text.getBytes(StandardCharsets.US_ASCII),
+            "write",
+            img.toString(),
+            path,
+            "--offset",
+            offset));
   }
 
   private static long blocksOf(Path p) throws Exception {
