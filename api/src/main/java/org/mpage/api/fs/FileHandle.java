@@ -17,6 +17,15 @@ public interface FileHandle extends AutoCloseable {
   int write(long pos, ByteBuffer src) throws IOException;
 
   /**
+   * Sets the file's size, like {@code ftruncate}: shrinking frees blocks, growing leaves a hole.
+   *
+   * @throws UnsupportedOperationException if this filesystem cannot
+   */
+  default void truncate(long size) throws IOException {
+    throw new UnsupportedOperationException("this filesystem cannot truncate an open file");
+  }
+
+  /**
    * Writes up to {@code count} bytes of the file from {@code pos} to {@code target}, stopping at
    * EOF: the kernel's {@code splice_read}/{@code sendfile} from the page cache. Returns the count
    * written. The default reads through {@link #read} into a buffer; the engine's handle writes

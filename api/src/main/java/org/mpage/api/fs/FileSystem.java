@@ -65,6 +65,26 @@ public interface FileSystem extends AutoCloseable {
   /** Sets permission bits and modification time (seconds), as {@code cp -p} would. */
   void setAttributes(String path, int permissions, long mtime) throws IOException;
 
+  /**
+   * Sets the owner and group ids, as {@code lchown} does (a symbolic link itself is changed); -1
+   * leaves one as it is.
+   *
+   * @throws UnsupportedOperationException if this filesystem cannot
+   */
+  default void setOwner(String path, long uid, long gid) throws IOException {
+    throw new UnsupportedOperationException("this filesystem cannot change owners");
+  }
+
+  /**
+   * Sets access and modification times in seconds, not following a final symbolic link, as {@code
+   * utimensat} with {@code AT_SYMLINK_NOFOLLOW} does; -1 leaves one as it is.
+   *
+   * @throws UnsupportedOperationException if this filesystem cannot
+   */
+  default void setTimes(String path, long atime, long mtime) throws IOException {
+    throw new UnsupportedOperationException("this filesystem cannot set times");
+  }
+
   /** Writes everything dirty and waits. */
   void sync() throws IOException;
 

@@ -1,0 +1,163 @@
+package org.mpage.nio;
+
+import aQute.bnd.annotation.Resolution;
+import aQute.bnd.annotation.spi.ServiceConsumer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.mpage.api.block.BlockDevice;
+import org.mpage.api.block.BlockDeviceProvider;
+import org.mpage.api.fs.FileSystem;
+import org.mpage.api.fs.FileSystemType;
+import org.mpage.api.fs.MountOptions;
+import org.mpage.api.fs.StorageEngine;
+import org.mpage.api.fs.StorageEngineFactory;
+
+/**
+ * An image file mounted for the provider: a file device on it, an engine and the filesystem, all
+ * found through {@link ServiceLoader} (so any filesystem type and engine on the class or module
+ * path will do). Closing syncs, unmounts and releases the image.
+ */
+@ServiceConsumer(value = BlockDeviceProvider.class, resolution = Resolution.OPTIONAL)
+@ServiceConsumer(value = FileSystemType.class, resolution = Resolution.OPTIONAL)
+@ServiceConsumer(value = StorageEngineFactory.class, resolution = Resolution.OPTIONAL)
+record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
+    implements AutoCloseable {
+
+  /** What the environment map of {@code newFileSystem} may say, read once. */
+  record Env(
+      boolean readOnly, boolean create, long size, int blockSize, String type, long cachePages) {
+    static Env of(Map<String, ?> env) {
+      return new Env(
+          flag(env, "readOnly"),
+          flag(env, "create"),
+          number(env, "size", -1),
+          (int) number(env, "blockSize", 4096),
+          env.get("type") == null ? "ext2" : String.valueOf(env.get("type")),
+          number(env, "cachePages", 16384));
+    }
+
+    private static boolean flag(Map<String, ?> env, String key) {
+      Object v = env.get(key);
+      return v instanceof Boolean b ? b : v != null && Boolean.parseBoolean(v.toString());
+    }
+
+    private static long number(Map<String, ?> env, String key, long dflt) {
+      Object v = env.get(key);
+      if (v == null) {
+        return dflt;
+      }
+      if (v instanceof Number n) {
+        return n.longValue();
+      }
+      try {
+        return Long.parseLong(v.toString().trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("env '" + key + "': not a number: " + v, e);
+      }
+    }
+  }
+
+  static ImageMount open(Path image, Env env) throws IOException {
+    if (env.create() && !Files.exists(image)) {
+      format(image, env);
+    }
+    if (!Files.exists(image)) {
+      throw new NoSuchFileException(image.toString(), null, "no such image file");
+    }
+    if (Files.isDirectory(image)) {
+      throw new java.nio.file.FileSystemException(image.toString(), null, "is a directory");
+    }
+    BlockDevice device = openFile(image, env.readOnly());
+    StorageEngine engine = null;
+    try {
+      engine = newEngine(env);
+      FileSystem fs =
+          type(env.type()).mount(device, engine, new MountOptions(env.readOnly(), Map.of()));
+      return new ImageMount(device, engine, fs);
+    } catch (IOException | RuntimeException e) {
+      if (engine != null) {
+        engine.close();
+      }
+      device.close();
+      throw e;
+    }
+  }
+
+  /** A sparse image of the asked size, formatted with the asked block size. */
+  private static void format(Path image, Env env) throws IOException {
+    if (env.size() <= 0) {
+      throw new IllegalArgumentException("env 'create' needs a positive 'size' in bytes");
+    }
+    try (FileChannel ch =
+        FileChannel.open(
+            image,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.SPARSE)) {
+      ch.write(ByteBuffer.wrap(new byte[1]), env.size() - 1);
+    }
+    try (BlockDevice dev = openFile(image, false);
+        StorageEngine engine = newEngine(env)) {
+      type(env.type()).format(dev, engine, Map.of("block.size", Integer.toString(env.blockSize())));
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(image);
+      throw e;
+    }
+  }
+
+  private static StorageEngine newEngine(Env env) {
+    Map<String, String> options = new HashMap<>();
+    options.put("read_ahead_kb", "1024");
+    options.put("cache.pages", Long.toString(env.cachePages()));
+    return first(StorageEngineFactory.class).create(options);
+  }
+
+  private static BlockDevice openFile(Path image, boolean readOnly) throws IOException {
+    Map<String, String> options = new HashMap<>();
+    options.put("path", image.toString());
+    options.put("read.only", Boolean.toString(readOnly));
+    BlockDeviceProvider files =
+        ServiceLoader.load(BlockDeviceProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(p -> p.type().equals("file"))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no 'file' block device available"));
+    return files.open(image.getFileName().toString(), options);
+  }
+
+  private static FileSystemType type(String name) {
+    return ServiceLoader.load(FileSystemType.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(t -> t.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalStateException("no '" + name + "' filesystem type available"));
+  }
+
+  private static <T> T first(Class<T> type) {
+    return ServiceLoader.load(type)
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + type.getSimpleName() + " available"));
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      fs.close();
+    } finally {
+      try {
+        engine.close();
+      } finally {
+        device.close();
+      }
+    }
+  }
+}
