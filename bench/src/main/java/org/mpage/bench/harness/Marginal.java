@@ -18,7 +18,7 @@ final class Marginal {
     if (bigBytes <= smallBytes) {
       throw new IllegalArgumentException("the big file must be bigger than the small one");
     }
-    double extra = Bench.median(bigNanos) - Bench.median(smallNanos);
+    double extra = Report.median(bigNanos) - Report.median(smallNanos);
     return extra > 0 ? extra * GIB / (bigBytes - smallBytes) : Double.NaN;
   }
 

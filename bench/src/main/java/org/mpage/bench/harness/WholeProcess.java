@@ -22,14 +22,14 @@ final class WholeProcess {
   private final int sizeMib;
   private final int reps;
   private final PrintStream log;
-  private final List<Bench.Row> rows;
+  private final List<Report.Row> rows;
   private final List<String> notes;
 
   /** Said in each row's label when the files could not go to tmpfs. */
   private String place = "";
 
   WholeProcess(
-      Path cli, int sizeMib, int reps, PrintStream log, List<Bench.Row> rows, List<String> notes) {
+      Path cli, int sizeMib, int reps, PrintStream log, List<Report.Row> rows, List<String> notes) {
     this.script = cli.toAbsolutePath();
     this.sizeMib = sizeMib;
     this.reps = reps;
@@ -52,8 +52,8 @@ final class WholeProcess {
       Path src = Files.createDirectories(dir.resolve("src"));
       step("making " + sizeMib + " MiB and 1 MiB source files in " + dir);
       Tools.Sum big =
-          new Tools.Sum(sizeMib * MIB, Bench.makeFile(src.resolve("big.bin"), sizeMib * MIB));
-      Bench.makeFile(src.resolve("small.bin"), MIB);
+          new Tools.Sum(sizeMib * MIB, SourceFiles.makeFile(src.resolve("big.bin"), sizeMib * MIB));
+      SourceFiles.makeFile(src.resolve("small.bin"), MIB);
       Path tiny = dir.resolve("tiny.img");
       Tools.run("mke2fs", "-q", "-F", "-t", "ext2", tiny.toString(), "4M");
       // The first ./mpage after a build writes its class-data archive: not something to time.
@@ -63,13 +63,13 @@ final class WholeProcess {
         rssKib = Math.max(rssKib, cat(dir, src, bs, big));
       }
       rows.add(
-          new Bench.Row(
+          new Report.Row(
               "whole process: peak RSS of `./mpage cat` of " + sizeMib + " MiB (4K and 1K blocks)",
               String.format(Locale.ROOT, "%.0f MiB", rssKib / 1024.0),
               "",
               "",
               "< 300 MiB",
-              Bench.met(rssKib < 300 * 1024)));
+              Report.met(rssKib < 300 * 1024)));
       put(dir, src, big);
       getTree(dir, tree, smallImage, files);
       startup(tiny);
@@ -150,13 +150,13 @@ final class WholeProcess {
     double base = Marginal.nanosPerGib(t[2], t[3], big, MIB);
     double r = Marginal.ratio(base, mp);
     rows.add(
-        new Bench.Row(
+        new Report.Row(
             what,
             perGib(mp),
             perGib(base),
-            Double.isNaN(r) ? "n/a" : Bench.ratio(r),
-            ">= " + Bench.plain(target),
-            Bench.met(r >= target)));
+            Double.isNaN(r) ? "n/a" : Report.ratio(r),
+            ">= " + Report.plain(target),
+            Report.met(r >= target)));
   }
 
   private static String perGib(double nanos) {
@@ -228,17 +228,17 @@ final class WholeProcess {
       mp[r] = Tools.timeSilent("bash", script.toString(), "get", "-r", img, "/", a.toString());
       dbg[r] = Tools.timeSilent("debugfs", "-R", "rdump / " + b, img);
       if (r == 0) {
-        Bench.verifyTree(tree, a);
-        Bench.verifyTree(tree, b);
+        SourceFiles.verifyTree(tree, a);
+        SourceFiles.verifyTree(tree, b);
       }
       Tools.deleteTree(a);
       Tools.deleteTree(b);
     }
     Files.delete(image);
-    double tm = Bench.median(mp);
-    double td = Bench.median(dbg);
+    double tm = Report.median(mp);
+    double td = Report.median(dbg);
     rows.add(
-        new Bench.Row(
+        new Report.Row(
             "whole process: `./mpage get -r` of "
                 + files
                 + " small files (1-64 KiB)"
@@ -246,9 +246,9 @@ final class WholeProcess {
                 + ": mpage vs debugfs rdump",
             filesPerSecond(files, tm),
             filesPerSecond(files, td),
-            Bench.ratio(td / tm),
+            Report.ratio(td / tm),
             ">= 1.5",
-            Bench.met(td / tm >= 1.5)));
+            Report.met(td / tm >= 1.5)));
   }
 
   private static String filesPerSecond(int files, double nanos) {
@@ -263,14 +263,14 @@ final class WholeProcess {
     for (int r = 0; r <= reps; r++) {
       t[r] = Tools.timeSilent("bash", script.toString(), "ls", tiny.toString(), "/");
     }
-    double ms = Bench.median(Arrays.copyOfRange(t, 1, t.length)) / 1e6;
+    double ms = Report.median(Arrays.copyOfRange(t, 1, t.length)) / 1e6;
     rows.add(
-        new Bench.Row(
+        new Report.Row(
             "CLI start-up: `./mpage ls` of a 4 MiB image, whole process",
             String.format(Locale.ROOT, "%.0f ms", ms),
             "",
             "",
             "<= 250 ms",
-            Bench.met(ms <= 250)));
+            Report.met(ms <= 250)));
   }
 }

@@ -48,19 +48,19 @@ class ExtentsTest {
 
   @Test
   void medianOfOddAndEven() {
-    assertEquals(3.0, Bench.median(new long[] {5, 1, 3}));
-    assertEquals(2.5, Bench.median(new long[] {4, 1, 3, 2}));
+    assertEquals(3.0, Report.median(new long[] {5, 1, 3}));
+    assertEquals(2.5, Report.median(new long[] {4, 1, 3, 2}));
   }
 
   @Test
   void quickScalesTheWholeProcessRowsDownToo() {
-    Bench.Options full = Bench.parse(new String[0]);
-    Bench.Options quick = Bench.parse(new String[] {"--quick"});
+    Options full = Options.parse(new String[0]);
+    Options quick = Options.parse(new String[] {"--quick"});
     assertEquals(1024, full.processMib());
     assertEquals(64, quick.processMib());
     assertEquals(400, quick.files());
     assertEquals(
         "./mpage bench --process-size 128",
-        Bench.parse(new String[] {"--process-size", "128"}).command());
+        Options.parse(new String[] {"--process-size", "128"}).command());
   }
 }
