@@ -20,8 +20,8 @@ public final class Main {
       System.exit(cdsTraining(Path.of(args[1])));
     }
     int status =
-        new Cli(System.in, System.out, System.err, Progress.stderrIsTerminal())
-            .stdoutIsTerminal(Progress.isTerminal(1))
+        new Cli(System.in, System.out, System.err, TerminalProgress.stderrIsTerminal())
+            .stdoutIsTerminal(TerminalProgress.isTerminal(1))
             .run(exactArguments(args));
     System.out.flush();
     System.exit(status);

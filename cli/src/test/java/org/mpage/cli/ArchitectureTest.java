@@ -14,8 +14,9 @@ import org.mpage.device.fake.DeviceReachingIntoCore;
 
 /**
  * The one-way arrows of ARCHITECTURE.md over the main classes of every module on this class path
- * (api, core, both devices, ext2, the CLI): devices and filesystems see only the api, the core sees
- * neither them nor the CLI, nothing but the CLI's own callers sees the CLI. Maven's module
+ * (api, core, both devices, ext2, the file operations, the CLI): devices and filesystems see only
+ * the api, the core sees neither them nor the CLI, the file operations see only the api and are
+ * seen by no device or filesystem, nothing but the CLI's own callers sees the CLI. Maven's module
  * dependencies already forbid most of this; the rules also catch a dependency that a pom change or
  * a test-scope slip would let through.
  */
@@ -26,6 +27,7 @@ class ArchitectureTest {
   private static final String FILE = "org.mpage.device.file..";
   private static final String RAMDISK = "org.mpage.device.ramdisk..";
   private static final String CLI = "org.mpage.cli..";
+  private static final String FILEOPS = "org.mpage.fileops..";
 
   static final List<ArchRule> RULES =
       List.of(
@@ -70,7 +72,22 @@ class ArchitectureTest {
               .should()
               .dependOnClassesThat()
               .resideInAnyPackage(FS, "org.mpage.device..", CLI)
-              .because("the engine knows devices and filesystems through the api only"));
+              .because("the engine knows devices and filesystems through the api only"),
+          noClasses()
+              .that()
+              .resideInAPackage(FILEOPS)
+              .should()
+              .dependOnClassesThat()
+              .resideInAnyPackage(CORE, FS, "org.mpage.device..", CLI)
+              .because(
+                  "the file operations of every front-end see a FileSystem through the api only"),
+          noClasses()
+              .that()
+              .resideInAnyPackage(API, FS, "org.mpage.device..")
+              .should()
+              .dependOnClassesThat()
+              .resideInAPackage(FILEOPS)
+              .because("the file operations sit above the api, for front-ends only"));
 
   private static JavaClasses mainClasses() {
     return new ClassFileImporter()
@@ -83,7 +100,8 @@ class ArchitectureTest {
   @Test
   void dependenciesPointOneWay() {
     JavaClasses classes = mainClasses();
-    for (String pkg : List.of("org.mpage.api", "org.mpage.core", "org.mpage.fs.ext2")) {
+    for (String pkg :
+        List.of("org.mpage.api", "org.mpage.core", "org.mpage.fs.ext2", "org.mpage.fileops")) {
       assertTrue(
           classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)),
           "no classes of " + pkg + " imported: the rules would check nothing");

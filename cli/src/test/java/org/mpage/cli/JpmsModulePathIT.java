@@ -72,7 +72,8 @@ class JpmsModulePathIT {
           .sorted()
           .forEach(j -> jars.add(j.toAbsolutePath()));
     }
-    assertEquals(7, jars.size(), "api, core, two devices, ext2, slf4j api and simple: " + jars);
+    assertEquals(
+        8, jars.size(), "api, core, two devices, ext2, fileops, slf4j api and simple: " + jars);
     for (Path j : jars) {
       assertFalse(j.getFileName().toString().contains("osgi"), j.toString());
     }

@@ -1,4 +1,4 @@
-package org.mpage.cli;
+package org.mpage.fileops;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.fs.FileStat;
+import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileType;
 
 /**
@@ -32,13 +33,13 @@ final class CopyIn {
 
   private record Dir(String path, int perms, long mtime) {}
 
-  private final Cli cli;
-  private final Session s;
+  private final FileOps ops;
+  private final FileSystem fs;
   private final List<Dir> madeDirs = new ArrayList<>();
 
-  CopyIn(Cli cli, Session s) {
-    this.cli = cli;
-    this.s = s;
+  CopyIn(FileOps ops) {
+    this.ops = ops;
+    this.fs = ops.fileSystem();
   }
 
   void copy(Path local, String path) throws IOException {
@@ -52,25 +53,25 @@ final class CopyIn {
         for (int i = children.size() - 1; i >= 0; i--) {
           work.push(children.get(i));
         }
-      } catch (PathError e) {
-        if (top || Cli.isFatal(e)) {
+      } catch (PathException e) {
+        if (top || Errors.isFatal(e)) {
           throw e;
         }
-        cli.warn(e.path(), e.reason());
+        ops.reporter().failed(e.path(), e.reason());
       }
       top = false;
     }
     for (int i = madeDirs.size() - 1; i >= 0; i--) {
       Dir d = madeDirs.get(i);
       try {
-        Cli.guarded(
+        Errors.guarded(
             d.path(),
             () -> {
-              s.fs.setAttributes(d.path(), d.perms(), d.mtime());
+              fs.setAttributes(d.path(), d.perms(), d.mtime());
               return null;
             });
-      } catch (PathError e) {
-        cli.warn(e.path(), e.reason());
+      } catch (PathException e) {
+        ops.reporter().failed(e.path(), e.reason());
       }
     }
   }
@@ -80,9 +81,9 @@ final class CopyIn {
     Path local = item.local();
     String path = item.path();
     if (Files.isSymbolicLink(local)) {
-      Path link = Cli.local(local, () -> Files.readSymbolicLink(local));
+      Path link = Errors.local(local, () -> Files.readSymbolicLink(local));
       if (!HostNames.exactTarget(link)) {
-        throw new PathError(
+        throw new PathException(
             local.toString(),
             "symlink target cannot be stored exactly: not valid in the host's file name encoding ("
                 + HostNames.encoding()
@@ -90,58 +91,54 @@ final class CopyIn {
             null);
       }
       removeIfPresent(path);
-      Cli.guarded(
+      Errors.guarded(
           path,
           () -> {
-            s.fs.symlink(link.toString(), path);
+            fs.symlink(link.toString(), path);
             return null;
           });
       return List.of();
     }
-    int perms = Cli.permissionsOf(local);
-    long mtime = Cli.local(local, () -> Files.getLastModifiedTime(local)).toMillis() / 1000;
+    int perms = HostModes.of(local);
+    long mtime = Errors.local(local, () -> Files.getLastModifiedTime(local)).toMillis() / 1000;
     if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
       if (!path.equals("/") && !isDir(path)) {
         removeIfPresent(path);
-        Cli.guarded(
+        Errors.guarded(
             path,
             () -> {
-              s.fs.mkdir(path, perms);
+              fs.mkdir(path, perms);
               return null;
             });
       }
       if (!path.equals("/")) {
         madeDirs.add(new Dir(path, perms, mtime));
       }
-      List<Path> listed = Cli.local(local, () -> list(local));
+      List<Path> listed = Errors.local(local, () -> list(local));
       List<Item> children = new ArrayList<>();
       for (Path c : listed) {
         if (!HostNames.exact(local, c)) {
-          cli.warn(
-              c.toString(),
-              "host name cannot be stored exactly: its bytes are not valid in the host's file"
-                  + " name encoding ("
-                  + HostNames.encoding()
-                  + "; Java shows such bytes as U+FFFD, as in this name); skipped");
+          ops.reporter()
+              .failed(
+                  c.toString(),
+                  "host name cannot be stored exactly: its bytes are not valid in the host's file"
+                      + " name encoding ("
+                      + HostNames.encoding()
+                      + "; Java shows such bytes as U+FFFD, as in this name); skipped");
           continue;
         }
-        children.add(new Item(c, Cli.child(path, c.getFileName().toString())));
+        children.add(new Item(c, FileOps.child(path, c.getFileName().toString())));
       }
       return children;
     }
     if (Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)) {
       if (isDir(path)) {
-        throw new PathError(path, "is a directory", null);
+        throw new PathException(path, "is a directory", null);
       }
       putFile(local, path, perms, mtime);
       return List.of();
     }
-    cli.err()
-        .println(
-            "mpage: "
-                + Escape.name(local.toString())
-                + ": skipped (not a regular file, directory or"
-                + " symlink)");
+    ops.reporter().skipped(local.toString(), "not a regular file, directory or symlink");
     return List.of();
   }
 
@@ -154,18 +151,18 @@ final class CopyIn {
     boolean done = false;
     try {
       writeFile(local, tmp, path, perms);
-      Cli.guarded(
+      Errors.guarded(
           path,
           () -> {
-            s.fs.setAttributes(tmp, perms, mtime);
-            s.fs.rename(tmp, path);
+            fs.setAttributes(tmp, perms, mtime);
+            fs.rename(tmp, path);
             return null;
           });
       done = true;
     } finally {
       if (!done) {
         try {
-          s.fs.unlink(tmp);
+          fs.unlink(tmp);
         } catch (IOException | RuntimeException e) {
           // it was never made, or the image refuses even this: the target is untouched either way
         }
@@ -174,48 +171,48 @@ final class CopyIn {
   }
 
   /** A name next to {@code path} that nothing has: never an existing file to overwrite. */
-  private String temporaryName(String path) throws PathError {
+  private String temporaryName(String path) throws PathException {
     for (int attempt = 0; attempt < 16; attempt++) {
       String tmp =
-          Cli.child(
-              parent(path),
+          FileOps.child(
+              FileOps.parent(path),
               String.format(".mpage-put-%08x.tmp", ThreadLocalRandom.current().nextInt()));
       try {
-        s.fs.lstat(tmp);
+        fs.lstat(tmp);
       } catch (NoSuchFileException free) {
         return tmp;
       } catch (IOException e) {
-        throw new PathError(path, Cli.reason(e), e);
+        throw new PathException(path, Errors.reason(e), e);
       }
     }
-    throw new PathError(path, "no free temporary name next to it", null);
+    throw new PathException(path, "no free temporary name next to it", null);
   }
 
   /** The bytes of {@code local} into the new file {@code tmp}; errors name {@code path}. */
   private void writeFile(Path local, String tmp, String path, int perms) throws IOException {
     try (FileChannel src =
-            Cli.local(local, () -> FileChannel.open(local, StandardOpenOption.READ));
-        FileHandle dst = Cli.guarded(path, () -> s.fs.openWrite(tmp, true, true, perms))) {
+            Errors.local(local, () -> FileChannel.open(local, StandardOpenOption.READ));
+        FileHandle dst = Errors.guarded(path, () -> fs.openWrite(tmp, true, true, perms))) {
       long size = src.size();
-      ByteBuffer buf = cli.ioBuffer();
-      Progress progress = cli.progress("put " + path, size);
+      ByteBuffer buf = ops.ioBuffer();
+      Progress progress = ops.progress("put " + path, size);
       long pos = 0;
       while (pos < size) {
         buf.clear();
         long at = pos;
-        int n = Cli.local(local, () -> src.read(buf, at));
+        int n = Errors.local(local, () -> src.read(buf, at));
         if (n < 0) {
           break;
         }
         buf.flip();
         while (buf.hasRemaining()) {
           long w = pos + (n - buf.remaining());
-          Cli.guarded(path, () -> dst.write(w, buf));
+          Errors.guarded(path, () -> dst.write(w, buf));
         }
         pos += n;
         progress.update(pos);
       }
-      Cli.guarded(
+      Errors.guarded(
           path,
           () -> {
             dst.fsync();
@@ -234,7 +231,7 @@ final class CopyIn {
 
   private boolean isDir(String path) {
     try {
-      return s.fs.stat(path).type() == FileType.DIRECTORY;
+      return fs.stat(path).type() == FileType.DIRECTORY;
     } catch (IOException e) {
       return false;
     }
@@ -243,29 +240,20 @@ final class CopyIn {
   private void removeIfPresent(String path) throws IOException {
     FileStat st;
     try {
-      st = s.fs.lstat(path);
+      st = fs.lstat(path);
     } catch (NoSuchFileException e) {
       return;
     } catch (IOException e) {
-      throw new PathError(path, Cli.reason(e), e);
+      throw new PathException(path, Errors.reason(e), e);
     }
     if (st.type() == FileType.DIRECTORY) {
-      throw new PathError(path, "is a directory", null);
+      throw new PathException(path, "is a directory", null);
     }
-    Cli.guarded(
+    Errors.guarded(
         path,
         () -> {
-          s.fs.unlink(path);
+          fs.unlink(path);
           return null;
         });
-  }
-
-  static String parent(String path) {
-    String p = path;
-    while (p.length() > 1 && p.endsWith("/")) {
-      p = p.substring(0, p.length() - 1);
-    }
-    int slash = p.lastIndexOf('/');
-    return slash <= 0 ? "/" : p.substring(0, slash);
   }
 }

@@ -1,4 +1,4 @@
-package org.mpage.cli;
+package org.mpage.fileops;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.mpage.cli;
+package org.mpage.fileops;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

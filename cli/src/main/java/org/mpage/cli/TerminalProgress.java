@@ -9,7 +9,7 @@ import java.util.Locale;
  * A progress bar on stderr for long copies, drawn only when stderr is a terminal (so scripts and
  * logs stay clean) and at most ten times a second.
  */
-final class Progress {
+final class TerminalProgress implements org.mpage.fileops.Progress {
   private static final long MIN_BYTES = 8L << 20;
 
   private final PrintStream err;
@@ -19,7 +19,7 @@ final class Progress {
   private final long start = System.nanoTime();
   private long lastDraw;
 
-  Progress(PrintStream err, String label, long total, boolean terminal) {
+  TerminalProgress(PrintStream err, String label, long total, boolean terminal) {
     this.err = err;
     this.label = label;
     this.total = total;
@@ -41,7 +41,8 @@ final class Progress {
     }
   }
 
-  void update(long done) {
+  @Override
+  public void update(long done) {
     if (!enabled) {
       return;
     }
@@ -66,7 +67,8 @@ final class Progress {
     err.flush();
   }
 
-  void finish() {
+  @Override
+  public void finish() {
     if (enabled) {
       update(total);
       err.println();

@@ -1,4 +1,4 @@
-package org.mpage.cli;
+package org.mpage.fileops;
 
 import org.mpage.api.fs.Names;
 
@@ -9,11 +9,11 @@ import org.mpage.api.fs.Names;
  * valid UTF-8 and every invisible formatting character is written as {@code \ooo} octal of its
  * bytes. Printable text, non-ASCII letters and spaces stay as they are.
  */
-final class Escape {
+public final class Escape {
   private Escape() {}
 
   /** {@code name} with every unsafe character escaped. */
-  static String name(String name) {
+  public static String name(String name) {
     if (name == null) {
       return null;
     }

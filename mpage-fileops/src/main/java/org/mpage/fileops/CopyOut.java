@@ -1,4 +1,4 @@
-package org.mpage.cli;
+package org.mpage.fileops;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -20,6 +20,7 @@ import java.util.Set;
 import org.mpage.api.fs.DirEntry;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.fs.FileStat;
+import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileType;
 
 /**
@@ -36,8 +37,8 @@ import org.mpage.api.fs.FileType;
 final class CopyOut {
   private record Item(String path, FileStat st, Path target) {}
 
-  private final Cli cli;
-  private final Session s;
+  private final FileOps ops;
+  private final FileSystem fs;
 
   /** Directory inodes copied so far, with the image path of each. */
   private final Map<Long, String> dirsSeen = new HashMap<>();
@@ -45,9 +46,9 @@ final class CopyOut {
   /** Directories made, in order: their times and modes are set last, deepest first. */
   private final List<Item> madeDirs = new ArrayList<>();
 
-  CopyOut(Cli cli, Session s) {
-    this.cli = cli;
-    this.s = s;
+  CopyOut(FileOps ops) {
+    this.ops = ops;
+    this.fs = ops.fileSystem();
   }
 
   /** Copies {@code path} (already stat'ed) to {@code target}. */
@@ -69,19 +70,19 @@ final class CopyOut {
         } else {
           copyOne(item);
         }
-      } catch (PathError e) {
-        if (Cli.isFatal(e)) {
+      } catch (PathException e) {
+        if (Errors.isFatal(e)) {
           throw e;
         }
-        cli.warn(e.path(), e.reason());
+        ops.reporter().failed(e.path(), e.reason());
       }
     }
     for (int i = madeDirs.size() - 1; i >= 0; i--) {
       Item d = madeDirs.get(i);
       try {
         setAttributes(d.target(), d.st());
-      } catch (PathError e) {
-        cli.warn(e.path(), e.reason());
+      } catch (PathException e) {
+        ops.reporter().failed(e.path(), e.reason());
       }
     }
   }
@@ -91,7 +92,7 @@ final class CopyOut {
     String first = dirsSeen.putIfAbsent(dir.st().ino(), dir.path());
     if (first != null) {
       boolean loop = first.equals("/") || dir.path().startsWith(first + "/");
-      throw new PathError(
+      throw new PathException(
           dir.path(),
           loop
               ? "directory loop: the same directory as its ancestor " + Escape.name(first)
@@ -100,33 +101,35 @@ final class CopyOut {
     }
     Path target = dir.target();
     if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-      Cli.local(target, () -> Files.createDirectory(target));
+      Errors.local(target, () -> Files.createDirectory(target));
     }
     madeDirs.add(dir);
     List<Item> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (DirEntry e : Cli.guarded(dir.path(), () -> s.fs.list(dir.path()))) {
-      String child = Cli.child(dir.path(), e.name());
+    for (DirEntry e : Errors.guarded(dir.path(), () -> fs.list(dir.path()))) {
+      String child = FileOps.child(dir.path(), e.name());
       if (!names.add(e.name())) {
-        cli.warn(child, "a second entry of this name (inode " + e.ino() + "); skipped");
+        ops.reporter()
+            .failed(child, "a second entry of this name (inode " + e.ino() + "); skipped");
         continue;
       }
       Path hostChild;
       try {
         hostChild = HostNames.child(target, e.name());
       } catch (IllegalArgumentException bad) {
-        cli.warn(child, bad.getMessage());
+        ops.reporter().failed(child, bad.getMessage());
         continue;
       }
       FileStat cst;
       try {
-        cst = Cli.guarded(child, () -> s.fs.lstat(child));
-      } catch (PathError bad) {
-        cli.warn(bad.path(), bad.reason());
+        cst = Errors.guarded(child, () -> fs.lstat(child));
+      } catch (PathException bad) {
+        ops.reporter().failed(bad.path(), bad.reason());
         continue;
       }
       if (cst.ino() != e.ino()) {
-        cli.warn(child, "a second entry of this name (inode " + e.ino() + "); skipped");
+        ops.reporter()
+            .failed(child, "a second entry of this name (inode " + e.ino() + "); skipped");
         continue;
       }
       out.add(new Item(child, cst, hostChild));
@@ -139,19 +142,19 @@ final class CopyOut {
     Path target = item.target();
     switch (item.st().type()) {
       case SYMLINK -> {
-        String link = Cli.guarded(path, () -> s.fs.readLink(path));
+        String link = Errors.guarded(path, () -> fs.readLink(path));
         Path linkTarget;
         try {
           linkTarget = Path.of(link);
         } catch (InvalidPathException e) {
-          throw new PathError(
+          throw new PathException(
               path,
               "symlink target cannot be written in the host's file name encoding ("
                   + HostNames.encoding()
                   + ")",
               e);
         }
-        Cli.local(target, () -> Files.createSymbolicLink(target, linkTarget));
+        Errors.local(target, () -> Files.createSymbolicLink(target, linkTarget));
       }
       case REGULAR -> {
         copyFile(path, target);
@@ -161,20 +164,14 @@ final class CopyOut {
           setAttributes(target, item.st());
         }
       }
-      default ->
-          cli.err()
-              .println(
-                  "mpage: "
-                      + Escape.name(path)
-                      + ": skipped ("
-                      + Cli.typeName(item.st().type())
-                      + ")");
+      default -> ops.reporter().skipped(path, Formats.typeName(item.st().type()));
     }
   }
 
-  private static void setAttributes(Path t, FileStat st) throws PathError {
-    Cli.local(t, () -> Files.setPosixFilePermissions(t, Cli.permissions(st.permissions())));
-    Cli.local(t, () -> Files.setLastModifiedTime(t, FileTime.fromMillis(st.mtime() * 1000)));
+  private static void setAttributes(Path t, FileStat st) throws PathException {
+    Errors.local(
+        t, () -> Files.setPosixFilePermissions(t, HostModes.permissions(st.permissions())));
+    Errors.local(t, () -> Files.setLastModifiedTime(t, FileTime.fromMillis(st.mtime() * 1000)));
   }
 
   /**
@@ -185,9 +182,9 @@ final class CopyOut {
   private void copyFile(String path, Path target) throws IOException {
     boolean sparse =
         !Files.exists(target) || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS);
-    try (FileHandle f = Cli.guarded(path, () -> s.fs.open(path));
+    try (FileHandle f = Errors.guarded(path, () -> fs.open(path));
         FileChannel dst =
-            Cli.local(
+            Errors.local(
                 target,
                 () ->
                     FileChannel.open(
@@ -196,21 +193,21 @@ final class CopyOut {
                         StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE))) {
       long size = f.size();
-      Progress progress = cli.progress("get " + path, size);
+      Progress progress = ops.progress("get " + path, size);
       long pos = 0;
       while (pos < size) {
         long at = pos;
-        long data = sparse ? Cli.guarded(path, () -> f.nextData(at)) : pos;
+        long data = sparse ? Errors.guarded(path, () -> f.nextData(at)) : pos;
         if (data >= size) {
           break;
         }
-        long hole = sparse ? Cli.guarded(path, () -> f.nextHole(data)) : size;
+        long hole = sparse ? Errors.guarded(path, () -> f.nextHole(data)) : size;
         copyRange(path, f, target, dst, sparse, data, Math.max(hole, data + 1));
         pos = Math.max(hole, data + 1);
         progress.update(Math.min(pos, size));
       }
       if (sparse && dst.size() != size) {
-        Cli.local(target, () -> extendTo(target, size)); // a hole at the end
+        Errors.local(target, () -> extendTo(target, size)); // a hole at the end
       }
       progress.finish();
     }
@@ -234,10 +231,11 @@ final class CopyOut {
       long at = pos;
       long n;
       try {
-        n = Cli.guarded(path, () -> f.transferTo(at, to - at, sink));
-      } catch (PathError e) {
+        n = Errors.guarded(path, () -> f.transferTo(at, to - at, sink));
+      } catch (PathException e) {
         if (e.getCause() instanceof HostChannel.Failed failed) {
-          throw new PathError(target.toString(), Cli.reason(failed.reason()), failed.reason());
+          throw new PathException(
+              target.toString(), Errors.reason(failed.reason()), failed.reason());
         }
         throw e;
       }

@@ -1,4 +1,4 @@
-package org.mpage.cli;
+package org.mpage.fileops;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.mpage.api.fs.DirEntry;
 import org.mpage.api.fs.FileStat;
+import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileType;
 
 /**
@@ -26,13 +27,13 @@ final class TreeRemove {
     }
   }
 
-  private final Cli cli;
-  private final Session s;
+  private final FileOps ops;
+  private final FileSystem fs;
   private final Map<Long, String> dirsSeen = new HashMap<>();
 
-  TreeRemove(Cli cli, Session s) {
-    this.cli = cli;
-    this.s = s;
+  TreeRemove(FileOps ops) {
+    this.ops = ops;
+    this.fs = ops.fileSystem();
   }
 
   void remove(String top, FileStat st) throws IOException {
@@ -47,7 +48,7 @@ final class TreeRemove {
           report(
               d.path,
               () -> {
-                s.fs.rmdir(d.path);
+                fs.rmdir(d.path);
                 return null;
               });
         }
@@ -56,16 +57,16 @@ final class TreeRemove {
       d.listed = true;
       Iterable<DirEntry> entries;
       try {
-        entries = Cli.guarded(d.path, () -> s.fs.list(d.path));
-      } catch (PathError e) {
-        cli.warn(e.path(), e.reason());
+        entries = Errors.guarded(d.path, () -> fs.list(d.path));
+      } catch (PathException e) {
+        ops.reporter().failed(e.path(), e.reason());
         continue;
       }
-      FileStat self = report(d.path, () -> s.fs.lstat(d.path));
+      FileStat self = report(d.path, () -> fs.lstat(d.path));
       long parentIno = self == null ? -1 : self.ino();
       for (DirEntry e : entries) {
-        String child = Cli.child(d.path, e.name());
-        FileStat cst = report(child, () -> s.fs.lstat(child));
+        String child = FileOps.child(d.path, e.name());
+        FileStat cst = report(child, () -> fs.lstat(child));
         if (cst == null) {
           continue;
         }
@@ -73,18 +74,20 @@ final class TreeRemove {
           report(
               child,
               () -> {
-                s.fs.unlink(child);
+                fs.unlink(child);
                 return null;
               });
           continue;
         }
         String first = dirsSeen.putIfAbsent(cst.ino(), child);
         if (first != null) {
-          cli.warn(child, "directory loop: the same directory as " + Escape.name(first));
+          ops.reporter()
+              .failed(child, "directory loop: the same directory as " + Escape.name(first));
           continue;
         }
         if (!parentIs(child, parentIno)) {
-          cli.warn(child, "a second name of a directory whose '..' is elsewhere; not removed");
+          ops.reporter()
+              .failed(child, "a second name of a directory whose '..' is elsewhere; not removed");
           continue;
         }
         work.push(new Dir(child));
@@ -99,18 +102,18 @@ final class TreeRemove {
    */
   private boolean parentIs(String dir, long parentIno) {
     try {
-      return s.fs.lstat(Cli.child(dir, "..")).ino() == parentIno;
+      return fs.lstat(FileOps.child(dir, "..")).ino() == parentIno;
     } catch (IOException e) {
       return false;
     }
   }
 
   /** Runs one change; a failure is reported and null returned. */
-  private <T> T report(String path, Cli.IoCall<T> call) {
+  private <T> T report(String path, Errors.IoCall<T> call) {
     try {
-      return Cli.guarded(path, call);
-    } catch (PathError e) {
-      cli.warn(e.path(), e.reason());
+      return Errors.guarded(path, call);
+    } catch (PathException e) {
+      ops.reporter().failed(e.path(), e.reason());
       return null;
     }
   }

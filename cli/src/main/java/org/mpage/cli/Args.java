@@ -1,0 +1,57 @@
+package org.mpage.cli;
+
+import java.nio.file.Path;
+import java.util.Deque;
+import java.util.Locale;
+
+/** The arguments of one command, taken from the front as the command reads them. */
+final class Args {
+  private Args() {}
+
+  /** Takes {@code flag} if it is next. */
+  static boolean flag(Deque<String> args, String flag) {
+    if (flag.equals(args.peekFirst())) {
+      args.pollFirst();
+      return true;
+    }
+    return false;
+  }
+
+  static Path image(Deque<String> args) throws UsageException {
+    return Path.of(required(args, "IMAGE"));
+  }
+
+  static String required(Deque<String> args, String what) throws UsageException {
+    String v = args.pollFirst();
+    if (v == null) {
+      throw new UsageException("missing " + what);
+    }
+    return v;
+  }
+
+  /** No arguments are left. */
+  static void done(Deque<String> args) throws UsageException {
+    if (!args.isEmpty()) {
+      throw new UsageException("unexpected argument " + args.peekFirst());
+    }
+  }
+
+  /** A size: bytes, or with a K, M, G, T or P suffix (powers of 1024). */
+  static long size(String text) throws UsageException {
+    String t = text.trim().toUpperCase(Locale.ROOT);
+    long unit = 1;
+    if (!t.isEmpty() && "KMGTP".indexOf(t.charAt(t.length() - 1)) >= 0) {
+      unit = 1L << (10 * ("KMGTP".indexOf(t.charAt(t.length() - 1)) + 1));
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      long v = Math.multiplyExact(Long.parseLong(t), unit);
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new UsageException("not a size: " + text);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package org.mpage.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The command line's help: the usage text printed with a usage error and by {@code --help}, one
+ * command's synopsis, description and options ({@code mpage help COMMAND}), and the version.
+ */
+final class Usage {
+  private Usage() {}
+
+  /** One command: its synopsis, the summary shown in the usage text, more, and its options. */
+  record Command(String synopsis, String summary, String about, List<String> options) {}
+
+  private static final String GLOBAL =
+      "usage: mpage [--stats] [--trace FILE] [--data-path mpage|buffer] [--debug]"
+          + " [--device file|ramdisk] [--read-only] COMMAND ...";
+
+  /** Every command, in the order of the usage text. */
+  static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    add("info IMAGE", "superblock summary", "The superblock of the image's ext2 filesystem.");
+    add(
+        "ls [-l] IMAGE [PATH]",
+        "one name per line",
+        "The names in directory PATH (default /), or the name of a file. Names are written as"
+            + " their bytes, or escaped as ls -b does when standard output is a terminal.",
+        "-l  long format: mode, links, uid, gid, size, mtime (UTC), name; a symlink's target"
+            + " after ->");
+    add("cat IMAGE PATH", "bytes to stdout (symlinks followed)", "The file's bytes on stdout.");
+    add(
+        "stat IMAGE PATH",
+        "",
+        "The inode of PATH (a symlink itself, not its target): size, blocks, type, inode, links,"
+            + " mode, owner and times (UTC).");
+    add(
+        "get [-r] IMAGE PATH LOCAL",
+        "copy out (symlinks kept as symlinks)",
+        "Copies PATH to host path LOCAL, or into it when LOCAL is a folder. Holes stay holes;"
+            + " mode and mtime are kept.",
+        "-r  copy a directory and everything under it");
+    add(
+        "mkfs IMAGE SIZE [--block-size 1024|2048|4096]",
+        "",
+        "Creates (or replaces) a sparse image file of SIZE bytes (suffix K, M, G, T or P) and"
+            + " formats it as ext2.",
+        "--block-size N  the block size: 1024, 2048 or 4096 (default 4096)");
+    add(
+        "put [-r] IMAGE LOCAL PATH",
+        "copy in (replaces an existing file)",
+        "Copies host file LOCAL to PATH, or into it when PATH is a directory. Each file is"
+            + " written under a temporary name and renamed over the target when complete.",
+        "-r  copy a folder and everything under it (symlinks kept as symlinks)");
+    add(
+        "write IMAGE PATH [--offset N]",
+        "stdin written at offset N (file created if missing)",
+        "Writes standard input into PATH; the rest of the file is kept.",
+        "--offset N  where to start writing, in bytes (suffix K, M, G, T or P); default 0");
+    add(
+        "mkdir [-p] IMAGE PATH",
+        "",
+        "Makes directory PATH, mode 0755.",
+        "-p  make missing parents too; no error if PATH exists");
+    add(
+        "rm [-r] IMAGE PATH",
+        "",
+        "Removes a file or symlink.",
+        "-r  remove a directory and everything under it");
+    add("mv IMAGE FROM TO", "", "Renames FROM to TO, or moves it into TO when TO is a directory.");
+    add(
+        "ln [-s] IMAGE TARGET PATH",
+        "",
+        "Makes PATH a hard link to file TARGET.",
+        "-s  make PATH a symbolic link holding TARGET");
+    add(
+        "truncate IMAGE PATH SIZE",
+        "",
+        "Sets the file's size (suffix K, M, G, T or P): cut, or grown with a hole.");
+    add(
+        "plot TRACE [TRACE...] OUT.svg",
+        "BIO traces (--trace) drawn as sector against time",
+        "Draws BIO traces written with --trace FILE into one SVG.");
+    add(
+        "bench [--quick]",
+        "the benchmark harness (./mpage bench)",
+        "Runs the benchmark harness; only through the ./mpage script.",
+        "--quick  small sizes, a few seconds");
+    add(
+        "container",
+        "Felix with all bundles (./mpage container)",
+        "Starts the OSGi container with a Gogo shell; only through the ./mpage script.");
+  }
+
+  private static void add(String synopsis, String summary, String about, String... options) {
+    COMMANDS.put(
+        synopsis.substring(
+            0, synopsis.indexOf(' ') < 0 ? synopsis.length() : synopsis.indexOf(' ')),
+        new Command(synopsis, summary, about, List.of(options)));
+  }
+
+  /** The usage text printed after a usage error: the global options and every command. */
+  static final String TEXT = text();
+
+  private static String text() {
+    StringBuilder sb = new StringBuilder(GLOBAL);
+    for (Command c : COMMANDS.values()) {
+      sb.append('\n').append(String.format("  %-32s%s", c.synopsis(), c.summary()).stripTrailing());
+    }
+    return sb.toString();
+  }
+
+  /** What {@code --help} prints: the usage text, the global options and where to read more. */
+  static String help() {
+    return String.join(
+        "\n",
+        TEXT,
+        "global options:",
+        "  --stats                   I/O statistics on stderr at exit",
+        "  --trace FILE              every BIO written to FILE (see plot)",
+        "  --data-path mpage|buffer  the read and write path of file data (default mpage)",
+        "  --debug                   stack traces and debug logging",
+        "  --device file|ramdisk     the image as a file device (default) or copied to a RAM disk",
+        "  --read-only               mount read-only: every change fails",
+        "  --help, -h                this text; mpage help COMMAND for one command",
+        "  --version                 the version");
+  }
+
+  /** {@code mpage help COMMAND}: the synopsis, what it does and its options; null if unknown. */
+  static String help(String command) {
+    Command c = COMMANDS.get(command);
+    if (c == null) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder("usage: mpage ").append(c.synopsis()).append('\n');
+    sb.append(c.about()).append('\n');
+    if (c.options().isEmpty()) {
+      sb.append("options: none\n");
+    } else {
+      sb.append("options:\n");
+      for (String o : c.options()) {
+        sb.append("  ").append(o).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The version, from the resource the build writes; {@code unknown} if it is missing. */
+  static String version() {
+    try (InputStream in = Usage.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      String v = p.getProperty("version", "unknown");
+      return v.startsWith("${") ? "unknown" : v;
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}
