@@ -281,15 +281,15 @@ public final class Container {
   }
 
   /**
-   * Stops the core bundle first, so that its mounts are synced and unmounted while their devices
-   * are still there (the framework would otherwise stop the device bundles first, which looks like
-   * a swap, and wait out the swap timeout), then the framework.
+   * Stops the mount table's bundle first, so that its mounts are synced and unmounted while their
+   * devices are still there (the framework would otherwise stop the device bundles first, which
+   * looks like a swap, and wait out the swap timeout), then the framework.
    */
   private void stop(Framework framework) {
     try {
       if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
         for (Bundle b : framework.getBundleContext().getBundles()) {
-          if ("org.mpage.core".equals(b.getSymbolicName())) {
+          if ("org.mpage.vfs".equals(b.getSymbolicName())) {
             b.stop();
           }
         }

@@ -90,11 +90,11 @@ public class RuntimeIT {
     assertEquals(
         List.of(
             "org.mpage.core.osgi.EngineComponent",
-            "org.mpage.core.osgi.MountService",
             "org.mpage.core.shell.MpageCommands",
             "org.mpage.device.file.FileDeviceComponent",
             "org.mpage.device.ramdisk.RamDiskComponent",
-            "org.mpage.fs.ext2.Ext2FileSystemType"),
+            "org.mpage.fs.ext2.Ext2FileSystemType",
+            "org.mpage.vfs.osgi.MountService"),
         components);
   }
 

@@ -96,7 +96,7 @@ public class SwapFailureIT {
   @Test
   public void aSwapThatTimesOutFailsPendingIoAndTheMountRecovers() throws Exception {
     Services s = new Services(context);
-    s.configure("org.mpage.core.mounts", Map.of("swap.timeout.ms", 1000L));
+    s.configure("org.mpage.vfs.mounts", Map.of("swap.timeout.ms", 1000L));
     Await.until(
         "the mount table reconfigured", () -> s.exists(Mounts.class, "(swap.timeout.ms=1000)"));
     Path work = Files.createTempDirectory("mpage-timeout");

@@ -28,7 +28,7 @@ import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockStatus;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.page.Folio;
-import org.mpage.core.disk.DeviceSlot;
+import org.mpage.vfs.disk.DeviceSlot;
 import org.mpage.device.file.FileDevice;
 import org.mpage.device.file.FileDeviceConfig;
 

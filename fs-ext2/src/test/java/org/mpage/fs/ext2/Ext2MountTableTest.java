@@ -30,7 +30,7 @@ import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.page.Folio;
 import org.mpage.core.MpageEngine;
-import org.mpage.core.mount.MountTable;
+import org.mpage.vfs.mount.MountTable;
 import org.mpage.core.mpage.Revision;
 import org.mpage.core.shell.MpageCommands;
 import org.mpage.device.file.FileDevice;

@@ -1,4 +1,4 @@
-package org.mpage.core.disk;
+package org.mpage.vfs.disk;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.mpage.core.disk;
+package org.mpage.vfs.disk;
 
 import org.mpage.api.block.BlockDevice;
 import org.mpage.core.testing.BlockDeviceContractTestCase;

@@ -1,4 +1,4 @@
-package org.mpage.core.mount;
+package org.mpage.vfs.mount;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,8 +16,8 @@ import org.mpage.api.fs.MountInfo;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.Mounts;
 import org.mpage.api.fs.StorageEngine;
-import org.mpage.core.disk.DeviceRegistry;
-import org.mpage.core.disk.DeviceSlot;
+import org.mpage.vfs.disk.DeviceRegistry;
+import org.mpage.vfs.disk.DeviceSlot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package org.mpage.core.osgi;
+package org.mpage.vfs.osgi;
 
 import java.io.IOException;
 import java.util.List;
@@ -11,7 +11,7 @@ import org.mpage.api.fs.MountInfo;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.Mounts;
 import org.mpage.api.fs.StorageEngine;
-import org.mpage.core.mount.MountTable;
+import org.mpage.vfs.mount.MountTable;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -28,12 +28,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * and {@code service.ranking}) and every {@link FileSystemType} service; a device service leaving
  * suspends the mounts on its name until another backend of that name arrives and passes the
  * identity check, or the swap timeout fails the waiting I/O. Configured through PID {@code
- * org.mpage.core.mounts}.
+ * org.mpage.vfs.mounts}.
  */
 @Component(service = Mounts.class, configurationPid = MountService.PID)
 @Designate(ocd = MountService.Config.class)
 public final class MountService implements Mounts {
-  static final String PID = "org.mpage.core.mounts";
+  static final String PID = "org.mpage.vfs.mounts";
 
   /** The mount table's tunables. */
   @ObjectClassDefinition(name = "mpage mounts", description = "Mount table and device swapping")

@@ -1,4 +1,4 @@
-package org.mpage.core.disk;
+package org.mpage.vfs.disk;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.mpage.core.disk;
+package org.mpage.vfs.disk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
