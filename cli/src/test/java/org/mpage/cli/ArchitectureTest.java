@@ -1,5 +1,6 @@
 package org.mpage.cli;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,14 +12,15 @@ import com.tngtech.archunit.lang.ArchRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mpage.device.fake.DeviceReachingIntoCore;
+import org.mpage.vfs.fake.MountTableReachingIntoCore;
 
 /**
  * The one-way arrows of ARCHITECTURE.md over the main classes of every module on this class path
- * (api, core, both devices, ext2, the file operations, the CLI): devices and filesystems see only
- * the api, the core sees neither them nor the CLI, the file operations see only the api and are
- * seen by no device or filesystem, nothing but the CLI's own callers sees the CLI. Maven's module
- * dependencies already forbid most of this; the rules also catch a dependency that a pom change or
- * a test-scope slip would let through.
+ * (api, core, vfs, shell, both devices, ext2, the file operations, the CLI): devices,
+ * filesystems, the mount table (vfs), the shell and the file operations see only the api (and
+ * OSGi, SLF4J, the JDK), the core sees none of them nor the CLI, no device or filesystem sees the
+ * file operations, nothing but the CLI itself sees the CLI. Maven's module dependencies already forbid most of
+ * this; the rules also catch a dependency that a pom change or a test-scope slip would let through.
  */
 class ArchitectureTest {
   private static final String API = "org.mpage.api..";
@@ -27,7 +29,22 @@ class ArchitectureTest {
   private static final String FILE = "org.mpage.device.file..";
   private static final String RAMDISK = "org.mpage.device.ramdisk..";
   private static final String CLI = "org.mpage.cli..";
+  private static final String VFS = "org.mpage.vfs..";
+  private static final String SHELL = "org.mpage.shell..";
   private static final String FILEOPS = "org.mpage.fileops..";
+
+  /** What every module may use besides the api: the JDK, OSGi's annotations and API, SLF4J. */
+  private static final String[] PLATFORM = {
+    "java..", "javax..", "com.sun.nio.file..", "org.osgi..", "org.slf4j..", "aQute.bnd.annotation.."
+  };
+
+  private static String[] apiAnd(String own) {
+    String[] allowed = new String[PLATFORM.length + 2];
+    allowed[0] = API;
+    allowed[1] = own;
+    System.arraycopy(PLATFORM, 0, allowed, 2, PLATFORM.length);
+    return allowed;
+  }
 
   static final List<ArchRule> RULES =
       List.of(
@@ -75,15 +92,65 @@ class ArchitectureTest {
               .because("the engine knows devices and filesystems through the api only"),
           noClasses()
               .that()
-              .resideInAPackage(FILEOPS)
+              .resideInAPackage(CORE)
               .should()
               .dependOnClassesThat()
-              .resideInAnyPackage(CORE, FS, "org.mpage.device..", CLI)
+              .resideInAnyPackage(VFS, SHELL)
+              .because(
+                  "mpage-core is the engine only; the mount table and shell use it as a service"),
+          classes()
+              .that()
+              .resideInAPackage(VFS)
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd(VFS))
+              .because("the mount table reaches the engine, devices and filesystems as services"),
+          classes()
+              .that()
+              .resideInAPackage(SHELL)
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd(SHELL))
+              .because("the shell knows the mounts, engine and device types as services"),
+          classes()
+              .that()
+              .resideInAPackage(FILE)
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd(FILE))
+              .because("devices depend on the api only"),
+          classes()
+              .that()
+              .resideInAPackage(RAMDISK)
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd(RAMDISK))
+              .because("devices depend on the api only"),
+          classes()
+              .that()
+              .resideInAPackage(FS)
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd(FS))
+              .because("filesystems depend on the api only"),
+          noClasses()
+              .that()
+              .resideOutsideOfPackage(CLI)
+              .should()
+              .dependOnClassesThat()
+              .resideInAPackage(CLI)
+              .because("nothing depends on the command line"),
+          classes()
+              .that()
+              .resideInAPackage(FILEOPS)
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd(FILEOPS))
               .because(
                   "the file operations of every front-end see a FileSystem through the api only"),
           noClasses()
               .that()
-              .resideInAnyPackage(API, FS, "org.mpage.device..")
+              .resideInAnyPackage(API, CORE, FS, "org.mpage.device..", VFS)
               .should()
               .dependOnClassesThat()
               .resideInAPackage(FILEOPS)
@@ -101,7 +168,15 @@ class ArchitectureTest {
   void dependenciesPointOneWay() {
     JavaClasses classes = mainClasses();
     for (String pkg :
-        List.of("org.mpage.api", "org.mpage.core", "org.mpage.fs.ext2", "org.mpage.fileops")) {
+        List.of(
+            "org.mpage.api",
+            "org.mpage.core",
+            "org.mpage.vfs",
+            "org.mpage.shell",
+            "org.mpage.device.file",
+            "org.mpage.device.ramdisk",
+            "org.mpage.fs.ext2",
+            "org.mpage.fileops")) {
       assertTrue(
           classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)),
           "no classes of " + pkg + " imported: the rules would check nothing");
@@ -115,5 +190,11 @@ class ArchitectureTest {
   void aDeviceReachingIntoTheCore_breaksARule() {
     JavaClasses bad = new ClassFileImporter().importClasses(DeviceReachingIntoCore.class);
     assertThrows(AssertionError.class, () -> RULES.get(1).check(bad));
+  }
+
+  @Test
+  void theMountTableReachingIntoTheEngine_breaksARule() {
+    JavaClasses bad = new ClassFileImporter().importClasses(MountTableReachingIntoCore.class);
+    assertThrows(AssertionError.class, () -> RULES.get(7).check(bad));
   }
 }

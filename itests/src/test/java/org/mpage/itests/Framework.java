@@ -28,7 +28,13 @@ final class Framework {
 
   private static final List<String> PROJECT =
       List.of(
-          "mpage-api", "mpage-core", "mpage-vfs", "mpage-fs-ext2", "mpage-device-ramdisk", "mpage-device-file");
+          "mpage-api",
+          "mpage-core",
+          "mpage-vfs",
+          "mpage-shell",
+          "mpage-fs-ext2",
+          "mpage-device-ramdisk",
+          "mpage-device-file");
 
   static Option[] options() {
     String dir = System.getProperty("mpage.bundles");

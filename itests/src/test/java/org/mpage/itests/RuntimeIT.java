@@ -90,10 +90,12 @@ public class RuntimeIT {
     assertEquals(
         List.of(
             "org.mpage.core.osgi.EngineComponent",
-            "org.mpage.core.shell.MpageCommands",
             "org.mpage.device.file.FileDeviceComponent",
+            "org.mpage.device.file.FileDeviceProvider",
             "org.mpage.device.ramdisk.RamDiskComponent",
+            "org.mpage.device.ramdisk.RamDiskProvider",
             "org.mpage.fs.ext2.Ext2FileSystemType",
+            "org.mpage.shell.MpageCommands",
             "org.mpage.vfs.osgi.MountService"),
         components);
   }

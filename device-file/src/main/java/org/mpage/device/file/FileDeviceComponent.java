@@ -17,7 +17,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * naming the problem.
  */
 @Component(
-    configurationPid = "org.mpage.device.file",
+    configurationPid = FileDeviceProvider.FACTORY_PID,
     configurationPolicy = ConfigurationPolicy.REQUIRE,
     service = BlockDevice.class)
 @Designate(ocd = FileDeviceComponentConfig.class, factory = true)

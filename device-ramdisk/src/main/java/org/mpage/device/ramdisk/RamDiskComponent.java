@@ -15,7 +15,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * brd does.
  */
 @Component(
-    configurationPid = "org.mpage.device.ramdisk",
+    configurationPid = RamDiskProvider.FACTORY_PID,
     configurationPolicy = ConfigurationPolicy.REQUIRE,
     service = BlockDevice.class)
 @Designate(ocd = RamDiskComponentConfig.class, factory = true)

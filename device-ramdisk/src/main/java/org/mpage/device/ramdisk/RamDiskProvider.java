@@ -5,13 +5,26 @@ import aQute.bnd.annotation.spi.ServiceProvider;
 import java.util.Map;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockDeviceProvider;
+import org.osgi.service.component.annotations.Component;
 
-/** The RAM disk for {@link java.util.ServiceLoader} users: type {@code "ramdisk"}, option size. */
+/**
+ * The RAM disk for {@link java.util.ServiceLoader} users: type {@code "ramdisk"}, option size. In
+ * OSGi it is also a service, which tells the shell the factory PID of {@link RamDiskComponent}.
+ */
 @ServiceProvider(value = BlockDeviceProvider.class, resolution = Resolution.OPTIONAL)
+@Component(service = BlockDeviceProvider.class)
 public final class RamDiskProvider implements BlockDeviceProvider {
+  /** The factory PID of {@link RamDiskComponent}'s configurations: this bundle's own. */
+  public static final String FACTORY_PID = "org.mpage.device.ramdisk";
+
   @Override
   public String type() {
     return "ramdisk";
+  }
+
+  @Override
+  public String factoryPid() {
+    return FACTORY_PID;
   }
 
   /** Options: {@code size} in bytes, with an optional K, M or G suffix (powers of 1024). */

@@ -32,7 +32,7 @@ import org.mpage.api.page.Folio;
 import org.mpage.core.MpageEngine;
 import org.mpage.vfs.mount.MountTable;
 import org.mpage.core.mpage.Revision;
-import org.mpage.core.shell.MpageCommands;
+import org.mpage.shell.MpageCommands;
 import org.mpage.device.file.FileDevice;
 import org.mpage.device.file.FileDeviceConfig;
 import org.mpage.device.ramdisk.RamDisk;

@@ -1,4 +1,4 @@
-package org.mpage.core.shell;
+package org.mpage.shell;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,11 +8,16 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.mpage.api.block.BlockDeviceProvider;
 import org.mpage.api.block.DiskStats;
 import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.DirEntry;
@@ -25,6 +30,7 @@ import org.mpage.api.fs.MountInfo;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.Mounts;
 import org.mpage.api.fs.StorageEngine;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -32,6 +38,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
@@ -39,6 +46,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * counters, the swap state of each slot, mounts, and file operations on a mounted device. Output is
  * written to the session's stream rather than returned, because Karaf's batch client prints only
  * what a command writes; {@code cat} writes the file's bytes as they are.
+ *
+ * <p>Devices are made and removed through Configuration Admin factory configurations. Which factory
+ * PID makes a device type is the device bundle's to say: each one registers a {@link
+ * BlockDeviceProvider} service whose {@link BlockDeviceProvider#factoryPid()} names it, and the
+ * commands use the providers present.
  */
 @Component(
     service = MpageCommands.class,
@@ -67,14 +79,20 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 public final class MpageCommands {
   private static final int CHUNK = 1 << 20;
 
-  private static final String RAMDISK_PID = "org.mpage.device.ramdisk";
-  private static final String FILE_PID = "org.mpage.device.file";
   private static final long DEVICE_WAIT_MILLIS = 30_000;
 
   private final Mounts mounts;
   private final StorageEngine engine;
   private final ConfigurationAdmin cm;
   private final Supplier<PrintStream> out;
+  private final long waitMillis;
+  private final List<BlockDeviceProvider> providers = new CopyOnWriteArrayList<>();
+
+  /**
+   * Every factory PID a provider named since activation: {@link #rmdevice} also removes the
+   * configurations of a device bundle that has left (taken out of the deploy folder, say).
+   */
+  private final Set<String> knownPids = ConcurrentHashMap.newKeySet();
 
   @Activate
   public MpageCommands(
@@ -93,20 +111,75 @@ public final class MpageCommands {
    */
   public MpageCommands(
       Mounts mounts, StorageEngine engine, ConfigurationAdmin cm, Supplier<PrintStream> out) {
+    this(mounts, engine, cm, out, DEVICE_WAIT_MILLIS);
+  }
+
+  /** As above, waiting at most {@code waitMillis} for a device or a device type to come. */
+  MpageCommands(
+      Mounts mounts,
+      StorageEngine engine,
+      ConfigurationAdmin cm,
+      Supplier<PrintStream> out,
+      long waitMillis) {
     this.mounts = mounts;
     this.engine = engine;
     this.cm = cm;
     this.out = out;
+    this.waitMillis = waitMillis;
   }
 
-  /** Creates a RAM disk (a factory configuration of {@code org.mpage.device.ramdisk}). */
+  /** A device bundle's provider arrived: its type can now be created. */
+  @Reference(
+      cardinality = ReferenceCardinality.MULTIPLE,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  public void addDeviceProvider(BlockDeviceProvider provider) {
+    providers.add(provider);
+    knownPids.add(provider.factoryPid());
+  }
+
+  public void removeDeviceProvider(BlockDeviceProvider provider) {
+    providers.remove(provider);
+  }
+
+  /** Device type to factory PID, from the providers present (one entry per type). */
+  private Map<String, String> deviceTypes() {
+    Map<String, String> types = new TreeMap<>();
+    for (BlockDeviceProvider p : providers) {
+      types.putIfAbsent(p.type(), p.factoryPid());
+    }
+    return types;
+  }
+
+  /**
+   * The factory PID of {@code type}'s provider. A device bundle being installed (from a deploy
+   * folder, say) is waited for as a device coming up is, at most {@code waitMillis}.
+   */
+  private String factoryPid(String type) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+    while (true) {
+      Map<String, String> types = deviceTypes();
+      String pid = types.get(type);
+      if (pid != null) {
+        return pid;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            "no device bundle of type " + type + " is running; device types: " + types.keySet());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Creates a RAM disk (a factory configuration of the {@code ramdisk} device bundle's PID). */
   public void ramdisk(String name, String size) throws IOException, InterruptedException {
-    createDevice(RAMDISK_PID, name, Map.of("size", size));
+    createDevice("ramdisk", name, Map.of("size", size));
     print(name + ": " + size + " RAM disk");
   }
 
   /**
-   * Exposes an image file as a device (a factory configuration of {@code org.mpage.device.file}).
+   * Exposes an image file as a device (a factory configuration of the {@code file} device bundle's
+   * PID).
    */
   public void filedevice(String name, String path) throws IOException, InterruptedException {
     filedevice(name, path, "rw");
@@ -119,7 +192,7 @@ public final class MpageCommands {
       throw new IllegalArgumentException("mode must be ro or rw: " + mode);
     }
     String image = Path.of(path).toAbsolutePath().toString();
-    createDevice(FILE_PID, name, Map.of("path", image, "read.only", mode.equals("ro")));
+    createDevice("file", name, Map.of("path", image, "read.only", mode.equals("ro")));
     print(name + ": " + image + (mode.equals("ro") ? " (ro)" : ""));
   }
 
@@ -131,7 +204,7 @@ public final class MpageCommands {
     checkName(name);
     ConfigurationAdmin admin = configurationAdmin();
     int removed = 0;
-    for (String pid : List.of(RAMDISK_PID, FILE_PID)) {
+    for (String pid : new TreeSet<>(knownPids)) {
       Configuration[] found =
           listConfigurations(
               admin, "(&(service.factoryPid=" + pid + ")(device.name=" + name + "))");
@@ -147,17 +220,18 @@ public final class MpageCommands {
     print(name + ": removed");
   }
 
-  private void createDevice(String pid, String name, Map<String, Object> props)
+  private void createDevice(String type, String name, Map<String, Object> props)
       throws IOException, InterruptedException {
     checkName(name);
     ConfigurationAdmin admin = configurationAdmin();
+    String pid = factoryPid(type);
     if (listConfigurations(admin, "(device.name=" + name + ")").length > 0) {
       throw new IOException(name + ": a device configuration with that name exists");
     }
-    Hashtable<String, Object> dict = new Hashtable<>(props);
-    dict.put("device.name", name);
+    Map<String, Object> config = new HashMap<>(props);
+    config.put("device.name", name);
     Configuration c = admin.createFactoryConfiguration(pid, "?");
-    c.update(dict);
+    c.update(FrameworkUtil.asDictionary(config));
     try {
       awaitDevice(name, d -> d != null && d.backends() > 0);
     } catch (IOException e) {
@@ -186,10 +260,10 @@ public final class MpageCommands {
 
   private void awaitDevice(String name, java.util.function.Predicate<DeviceInfo> done)
       throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEVICE_WAIT_MILLIS);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
     while (!done.test(find(name))) {
       if (System.nanoTime() > deadline) {
-        throw new IOException(name + ": timed out after " + DEVICE_WAIT_MILLIS + " ms");
+        throw new IOException(name + ": timed out after " + waitMillis + " ms");
       }
       Thread.sleep(20);
     }
