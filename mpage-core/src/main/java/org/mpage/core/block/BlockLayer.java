@@ -1,6 +1,7 @@
 package org.mpage.core.block;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +27,14 @@ import org.slf4j.LoggerFactory;
 public final class BlockLayer {
   private static final Logger LOG = LoggerFactory.getLogger(BlockLayer.class);
 
-  private final ThreadLocal<Plug> plugs = new ThreadLocal<>();
+  /**
+   * Each thread's plugs, one per block layer it is plugging (the kernel's {@code current->plug};
+   * engines are independent here, so one per engine). Static, as a thread-local should be: a
+   * per-instance one would leave an entry in every thread that ever plugged for each engine made. A
+   * thread's map is dropped when its last plug finishes.
+   */
+  private static final ThreadLocal<IdentityHashMap<BlockLayer, Plug>> PLUGS = new ThreadLocal<>();
+
   private final IoStats stats = new IoStats();
   private volatile BioTracer tracer;
 
@@ -61,7 +69,7 @@ public final class BlockLayer {
     if (t != null) {
       t.event(BioTracer.Action.QUEUE, bio);
     }
-    Plug plug = plugs.get();
+    Plug plug = currentPlug();
     if (plug == null || bio.op() == BioOp.FLUSH) {
       dispatch(List.of(bio));
       return;
@@ -107,27 +115,42 @@ public final class BlockLayer {
 
   /** Starts plugging on this thread: the kernel's {@code blk_start_plug}. Plugs nest. */
   public Plug startPlug() {
-    Plug plug = plugs.get();
+    Plug plug = currentPlug();
     if (plug != null) {
       plug.depth++;
       return plug;
     }
     plug = new Plug(this);
-    plugs.set(plug);
+    IdentityHashMap<BlockLayer, Plug> mine = PLUGS.get();
+    if (mine == null) {
+      mine = new IdentityHashMap<>(4);
+      PLUGS.set(mine);
+    }
+    mine.put(this, plug);
     return plug;
+  }
+
+  /** This thread's plug on this layer, or null. */
+  private Plug currentPlug() {
+    IdentityHashMap<BlockLayer, Plug> mine = PLUGS.get();
+    return mine == null ? null : mine.get(this);
   }
 
   void finishPlug(Plug plug) {
     if (--plug.depth > 0) {
       return;
     }
-    plugs.remove();
+    IdentityHashMap<BlockLayer, Plug> mine = PLUGS.get();
+    mine.remove(this);
+    if (mine.isEmpty()) {
+      PLUGS.remove();
+    }
     flush(plug);
   }
 
   /** Dispatches whatever the current thread's plug holds, keeping the plug. */
   public void flushPlug() {
-    Plug plug = plugs.get();
+    Plug plug = currentPlug();
     if (plug != null) {
       flush(plug);
     }
