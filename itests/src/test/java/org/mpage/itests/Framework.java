@@ -10,31 +10,12 @@ import java.util.List;
 import org.ops4j.pax.exam.Option;
 
 /**
- * The framework every test runs in: Felix with SCR, Configuration Admin, Gogo's runtime, SPI Fly
- * for slf4j, and the project's bundles, all from the jars the build copied to {@code
- * mpage.bundles}.
+ * The framework every test runs in: every bundle the build copied to {@code mpage.bundles} (the
+ * runtime list of the parent pom: Felix's SCR, Configuration Admin, Gogo's runtime, SPI Fly for
+ * slf4j, and the project's bundles), so that the tests run what the container and Karaf run.
  */
 final class Framework {
   private Framework() {}
-
-  private static final List<String> RUNTIME =
-      List.of(
-          "org.osgi.util.function",
-          "org.osgi.util.promise",
-          "org.osgi.service.component",
-          "org.apache.felix.scr",
-          "org.apache.felix.configadmin",
-          "org.apache.felix.gogo.runtime");
-
-  private static final List<String> PROJECT =
-      List.of(
-          "mpage-api",
-          "mpage-core",
-          "mpage-vfs",
-          "mpage-shell",
-          "mpage-fs-ext2",
-          "mpage-device-ramdisk",
-          "mpage-device-file");
 
   static Option[] options() {
     String dir = System.getProperty("mpage.bundles");
@@ -44,28 +25,35 @@ final class Framework {
     List<Option> o = new ArrayList<>();
     o.add(systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("warn"));
     o.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
-    // SPI Fly first, so that slf4j's ServiceLoader lookup is woven before the logger loads.
-    for (String asm : List.of("asm", "asm-tree", "asm-analysis", "asm-commons", "asm-util")) {
-      o.add(bundle(url(dir, asm)).startLevel(1));
-    }
-    o.add(bundle(url(dir, "org.apache.aries.spifly.dynamic.bundle")).startLevel(1));
-    o.add(bundle(url(dir, "slf4j-api")).startLevel(2));
-    o.add(bundle(url(dir, "slf4j-simple")).startLevel(2));
-    for (String b : RUNTIME) {
-      o.add(bundle(url(dir, b)).startLevel(3));
-    }
-    for (String b : PROJECT) {
-      o.add(bundle(url(dir, b)));
+    for (String name : bundles(dir)) {
+      String url = new File(dir, name + ".jar").toURI().toString();
+      // SPI Fly first, so that slf4j's ServiceLoader lookup is woven before the logger loads; then
+      // slf4j, then the framework services, then the project's bundles.
+      if (name.startsWith("asm") || name.contains("spifly")) {
+        o.add(bundle(url).startLevel(1));
+      } else if (name.startsWith("slf4j-")) {
+        o.add(bundle(url).startLevel(2));
+      } else if (!name.startsWith("mpage-")) {
+        o.add(bundle(url).startLevel(3));
+      } else {
+        o.add(bundle(url));
+      }
     }
     o.add(junitBundles());
     return o.toArray(new Option[0]);
   }
 
-  private static String url(String dir, String name) {
-    File f = new File(dir, name + ".jar");
-    if (!f.isFile()) {
-      throw new IllegalStateException("missing bundle " + f);
+  /** The jars in {@code dir}, without ".jar", sorted. */
+  static List<String> bundles(String dir) {
+    String[] names = new File(dir).list((d, n) -> n.endsWith(".jar"));
+    if (names == null || names.length == 0) {
+      throw new IllegalStateException("no bundles in " + dir);
     }
-    return f.toURI().toString();
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      out.add(n.substring(0, n.length() - ".jar".length()));
+    }
+    out.sort(null);
+    return out;
   }
 }
