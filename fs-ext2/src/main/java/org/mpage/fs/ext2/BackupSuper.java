@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.mpage.api.fs.CorruptFilesystemException;
+import org.mpage.fs.ext2.disk.Ext2Features;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
 
 /**
  * The first backup superblock, consulted when the primary one contradicts itself, to say which

@@ -4,6 +4,8 @@ import java.io.IOException;
 import org.mpage.api.fs.BufferCache;
 import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.NoSpaceException;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.mpage.fs.ext2.disk.GroupDesc;
 
 /**
  * Block and inode allocation over the bitmaps: the kernel's fs/ext2/balloc.c and ialloc.c. Counts

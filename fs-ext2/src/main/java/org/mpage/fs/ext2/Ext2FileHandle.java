@@ -6,6 +6,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.ReadOnlyFileSystemException;
 import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.fs.FileHandle;
+import org.mpage.fs.ext2.disk.Ext2Inode;
 
 /**
  * An open ext2 file: the page cache's handle, with read errors caused by a corrupt block map

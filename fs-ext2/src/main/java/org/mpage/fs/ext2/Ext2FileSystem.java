@@ -40,6 +40,11 @@ import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.fs.UnsupportedFeatureException;
 import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.Folio;
+import org.mpage.fs.ext2.disk.DirEntries;
+import org.mpage.fs.ext2.disk.Ext2Features;
+import org.mpage.fs.ext2.disk.Ext2Inode;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.mpage.fs.ext2.disk.GroupDesc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -22,6 +22,7 @@ import org.mpage.api.fs.FileSystemType;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.page.Folio;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
 import org.osgi.service.component.annotations.Component;
 
 /**

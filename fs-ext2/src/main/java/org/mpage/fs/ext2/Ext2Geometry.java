@@ -1,6 +1,8 @@
 package org.mpage.fs.ext2;
 
 import org.mpage.api.fs.CorruptFilesystemException;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.mpage.fs.ext2.disk.GroupDesc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

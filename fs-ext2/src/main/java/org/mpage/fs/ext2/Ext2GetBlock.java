@@ -6,6 +6,7 @@ import org.mpage.api.page.BhState;
 import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.GetBlock;
 import org.mpage.api.page.Inode;
+import org.mpage.fs.ext2.disk.Ext2Inode;
 
 /**
  * ext2's block mapper: the read half of the kernel's {@code ext2_get_blocks} (fs/ext2/inode.c).

@@ -10,6 +10,9 @@ import org.mpage.api.fs.BufferCache;
 import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.page.BhState;
 import org.mpage.api.page.BufferHead;
+import org.mpage.fs.ext2.disk.Ext2Features;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.mpage.fs.ext2.disk.GroupDesc;
 
 /**
  * Makes a revision 1 ext2 filesystem (sparse_super, large_file, filetype; 128-byte inodes, one

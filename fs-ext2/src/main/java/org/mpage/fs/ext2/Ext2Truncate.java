@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.mpage.api.fs.BufferCache;
 import org.mpage.api.page.BufferHead;
+import org.mpage.fs.ext2.disk.Ext2Inode;
 
 /**
  * Frees the blocks of a file from a given block on: the kernel's {@code ext2_truncate_blocks}

@@ -1,4 +1,4 @@
-package org.mpage.fs.ext2;
+package org.mpage.fs.ext2.disk;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,57 +12,57 @@ import org.mpage.api.fs.CorruptFilesystemException;
  * {@link #geometryProblem()} before any other number in it is used. Revisions 0 (fixed 128-byte
  * inodes, first inode 11) and 1.
  */
-final class Ext2Superblock {
-  static final int OFFSET = 1024;
-  static final int SIZE = 1024;
-  static final int MAGIC = 0xEF53;
-  static final int GOOD_OLD_REV = 0;
-  static final int GOOD_OLD_INODE_SIZE = 128;
-  static final int GOOD_OLD_FIRST_INO = 11;
+public final class Ext2Superblock {
+  public static final int OFFSET = 1024;
+  public static final int SIZE = 1024;
+  public static final int MAGIC = 0xEF53;
+  public static final int GOOD_OLD_REV = 0;
+  public static final int GOOD_OLD_INODE_SIZE = 128;
+  public static final int GOOD_OLD_FIRST_INO = 11;
 
-  final long inodesCount;
-  final long blocksCount;
-  final long rBlocksCount;
-  long freeBlocksCount;
-  long freeInodesCount;
-  final long firstDataBlock;
-  final int logBlockSize;
-  final long blocksPerGroup;
-  final long inodesPerGroup;
-  long mtime;
-  long wtime;
-  final int mntCount;
-  final int magic;
-  int state;
-  final int errors;
-  final int revLevel;
-  final long lastCheck;
-  final long firstIno;
-  final int inodeSize;
-  final int featureCompat;
-  final int featureIncompat;
-  int featureRoCompat;
-  final byte[] uuid = new byte[16];
-  final String volumeName;
-  final String lastMounted;
+  public final long inodesCount;
+  public final long blocksCount;
+  public final long rBlocksCount;
+  public long freeBlocksCount;
+  public long freeInodesCount;
+  public final long firstDataBlock;
+  public final int logBlockSize;
+  public final long blocksPerGroup;
+  public final long inodesPerGroup;
+  public long mtime;
+  public long wtime;
+  public final int mntCount;
+  public final int magic;
+  public int state;
+  public final int errors;
+  public final int revLevel;
+  public final long lastCheck;
+  public final long firstIno;
+  public final int inodeSize;
+  public final int featureCompat;
+  public final int featureIncompat;
+  public int featureRoCompat;
+  public final byte[] uuid = new byte[16];
+  public final String volumeName;
+  public final String lastMounted;
 
-  final int blockSize;
-  final long groupsCount;
+  public final int blockSize;
+  public final long groupsCount;
 
   /** s_reserved_gdt_blocks: descriptor blocks kept free for growing, after each descriptor copy. */
-  final int reservedGdtBlocks;
+  public final int reservedGdtBlocks;
 
   /** s_backup_bgs: the only groups with a superblock backup under sparse_super2 (0: none). */
-  final long[] backupBgs = new long[2];
+  public final long[] backupBgs = new long[2];
 
   /** The largest file size, in bytes: {@link #ext2MaxSize(int)}. */
-  final long maxBytes;
+  public final long maxBytes;
 
   /** The superblock as read, so that fields this driver does not know survive writes. */
-  final byte[] raw = new byte[SIZE];
+  public final byte[] raw = new byte[SIZE];
 
   /** Parses and checks; {@code deviceBytes} is the device's size. */
-  Ext2Superblock(ByteBuffer raw, long deviceBytes) throws CorruptFilesystemException {
+  public Ext2Superblock(ByteBuffer raw, long deviceBytes) throws CorruptFilesystemException {
     ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     b.get(0, this.raw);
     inodesCount = u32(b, 0);
@@ -135,7 +135,7 @@ final class Ext2Superblock {
   }
 
   /** The fields that fix a filesystem's layout; a backup superblock should repeat them all. */
-  enum Field {
+  public enum Field {
     INODES_COUNT("inodes count"),
     BLOCKS_COUNT("blocks count"),
     FIRST_DATA_BLOCK("first data block"),
@@ -147,13 +147,13 @@ final class Ext2Superblock {
     R_BLOCKS_COUNT("reserved blocks count"),
     RESERVED_GDT_BLOCKS("reserved GDT blocks");
 
-    final String label;
+    public final String label;
 
     Field(String label) {
       this.label = label;
     }
 
-    long of(Ext2Superblock sb) {
+    public long of(Ext2Superblock sb) {
       return switch (this) {
         case INODES_COUNT -> sb.inodesCount;
         case BLOCKS_COUNT -> sb.blocksCount;
@@ -172,7 +172,7 @@ final class Ext2Superblock {
   /**
    * What contradicts the rest of the superblock, and the field a repair would most likely change.
    */
-  record Problem(String text, Field field) {}
+  public record Problem(String text, Field field) {}
 
   /**
    * The first way in which the superblock's geometry contradicts itself, or null. The rules are
@@ -182,7 +182,7 @@ final class Ext2Superblock {
    * (it rounds the inodes per group up to fill the last table block, then down to a multiple of 8,
    * and inodes per block is a power of two).
    */
-  Problem geometryProblem() {
+  public Problem geometryProblem() {
     if (inodesCount == 0) {
       return new Problem("zero inodes count", Field.INODES_COUNT);
     }
@@ -263,7 +263,7 @@ final class Ext2Superblock {
    * Free counts above the totals, or null. Reads never use them, but allocation starts from them
    * and writes them back, so only a read-write mount needs them right; e2fsck recounts them.
    */
-  String summaryProblem() {
+  public String summaryProblem() {
     if (freeBlocksCount > blocksCount) {
       return String.format(
           "free blocks count %d exceeds the %d blocks", freeBlocksCount, blocksCount);
@@ -284,7 +284,7 @@ final class Ext2Superblock {
    * for the whole budget, a few blocks more than strictly needed, so the result errs on the safe
    * side.
    */
-  static long ext2MaxSize(int bits) {
+  public static long ext2MaxSize(int bits) {
     final long direct = 12;
     long perBlock = 1L << (bits - 2); // block numbers in one indirect block
     long perBlock2 = perBlock * perBlock;
@@ -314,7 +314,7 @@ final class Ext2Superblock {
   }
 
   /** Serializes the changing fields over the raw copy and writes it at {@code offset}. */
-  void writeTo(ByteBuffer block, int offset) {
+  public void writeTo(ByteBuffer block, int offset) {
     ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(12, (int) freeBlocksCount);
     b.putInt(16, (int) freeInodesCount);
@@ -333,7 +333,7 @@ final class Ext2Superblock {
    * Port of ext2_bg_has_super(), fs/ext2/balloc.c, with sparse_super2 as ext4_bg_has_super() has
    * it.
    */
-  boolean groupHasSuper(long group) {
+  public boolean groupHasSuper(long group) {
     if (group == 0) {
       return true;
     }
@@ -347,17 +347,17 @@ final class Ext2Superblock {
   }
 
   /** Blocks of one copy of the group descriptor table. */
-  long gdtBlocks() {
+  public long gdtBlocks() {
     return (groupsCount * GroupDesc.SIZE + blockSize - 1) / blockSize;
   }
 
   /** Reserved GDT blocks after each descriptor copy: only resize_inode keeps them. */
-  long reservedGdt() {
+  public long reservedGdt() {
     return hasCompat(Ext2Features.COMPAT_RESIZE_INODE) ? reservedGdtBlocks : 0;
   }
 
   /** Blocks of one group's inode table; whole blocks once {@link #geometryProblem()} passed. */
-  long inodeTableBlocks() {
+  public long inodeTableBlocks() {
     return (inodesPerGroup * inodeSize + blockSize - 1) / blockSize;
   }
 
@@ -369,33 +369,33 @@ final class Ext2Superblock {
     return p == n;
   }
 
-  int blockBits() {
+  public int blockBits() {
     return 10 + logBlockSize;
   }
 
-  long groupOfBlockCount(long group) {
+  public long groupOfBlockCount(long group) {
     long start = firstDataBlock + group * blocksPerGroup;
     return Math.min(blocksPerGroup, blocksCount - start);
   }
 
-  boolean hasIncompat(int f) {
+  public boolean hasIncompat(int f) {
     return (featureIncompat & f) != 0;
   }
 
-  boolean hasRoCompat(int f) {
+  public boolean hasRoCompat(int f) {
     return (featureRoCompat & f) != 0;
   }
 
-  boolean hasCompat(int f) {
+  public boolean hasCompat(int f) {
     return (featureCompat & f) != 0;
   }
 
-  String uuidString() {
+  public String uuidString() {
     ByteBuffer u = ByteBuffer.wrap(uuid);
     return new UUID(u.getLong(0), u.getLong(8)).toString();
   }
 
-  String stateString() {
+  public String stateString() {
     String s = (state & 1) != 0 ? "clean" : "not clean";
     if ((state & 2) != 0) {
       s += " with errors";
@@ -403,11 +403,11 @@ final class Ext2Superblock {
     return s;
   }
 
-  static long u32(ByteBuffer b, int off) {
+  public static long u32(ByteBuffer b, int off) {
     return Integer.toUnsignedLong(b.getInt(off));
   }
 
-  static int u16(ByteBuffer b, int off) {
+  public static int u16(ByteBuffer b, int off) {
     return Short.toUnsignedInt(b.getShort(off));
   }
 

@@ -1,4 +1,4 @@
-package org.mpage.fs.ext2;
+package org.mpage.fs.ext2.disk;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,27 +8,27 @@ import java.util.List;
  * feature refuses the mount, an unknown RO_COMPAT feature allows it read-only, COMPAT features
  * never matter. Names are e2fsprogs' spellings, so that messages match {@code dumpe2fs}.
  */
-final class Ext2Features {
-  static final int COMPAT_DIR_PREALLOC = 0x1;
-  static final int COMPAT_IMAGIC_INODES = 0x2;
-  static final int COMPAT_HAS_JOURNAL = 0x4;
-  static final int COMPAT_EXT_ATTR = 0x8;
-  static final int COMPAT_RESIZE_INODE = 0x10;
-  static final int COMPAT_DIR_INDEX = 0x20;
-  static final int COMPAT_SPARSE_SUPER2 = 0x200;
+public final class Ext2Features {
+  public static final int COMPAT_DIR_PREALLOC = 0x1;
+  public static final int COMPAT_IMAGIC_INODES = 0x2;
+  public static final int COMPAT_HAS_JOURNAL = 0x4;
+  public static final int COMPAT_EXT_ATTR = 0x8;
+  public static final int COMPAT_RESIZE_INODE = 0x10;
+  public static final int COMPAT_DIR_INDEX = 0x20;
+  public static final int COMPAT_SPARSE_SUPER2 = 0x200;
 
-  static final int RO_COMPAT_SPARSE_SUPER = 0x1;
-  static final int RO_COMPAT_LARGE_FILE = 0x2;
-  static final int RO_COMPAT_BTREE_DIR = 0x4;
+  public static final int RO_COMPAT_SPARSE_SUPER = 0x1;
+  public static final int RO_COMPAT_LARGE_FILE = 0x2;
+  public static final int RO_COMPAT_BTREE_DIR = 0x4;
 
-  static final int INCOMPAT_COMPRESSION = 0x1;
-  static final int INCOMPAT_FILETYPE = 0x2;
-  static final int INCOMPAT_META_BG = 0x10;
+  public static final int INCOMPAT_COMPRESSION = 0x1;
+  public static final int INCOMPAT_FILETYPE = 0x2;
+  public static final int INCOMPAT_META_BG = 0x10;
 
   /** What this driver reads and writes: FILETYPE only (META_BG is refused, see the README). */
-  static final int INCOMPAT_SUPP = INCOMPAT_FILETYPE;
+  public static final int INCOMPAT_SUPP = INCOMPAT_FILETYPE;
 
-  static final int RO_COMPAT_SUPP =
+  public static final int RO_COMPAT_SUPP =
       RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR;
 
   private static final String[] COMPAT = {
@@ -88,15 +88,15 @@ final class Ext2Features {
 
   private Ext2Features() {}
 
-  static List<String> compatNames(int mask) {
+  public static List<String> compatNames(int mask) {
     return names(mask, COMPAT, "FEATURE_C");
   }
 
-  static List<String> roCompatNames(int mask) {
+  public static List<String> roCompatNames(int mask) {
     return names(mask, RO_COMPAT, "FEATURE_R");
   }
 
-  static List<String> incompatNames(int mask) {
+  public static List<String> incompatNames(int mask) {
     return names(mask, INCOMPAT, "FEATURE_I");
   }
 
@@ -111,7 +111,7 @@ final class Ext2Features {
   }
 
   /** All feature names set, in dumpe2fs order (compat, incompat, ro_compat). */
-  static List<String> all(int compat, int incompat, int roCompat) {
+  public static List<String> all(int compat, int incompat, int roCompat) {
     List<String> out = new ArrayList<>(compatNames(compat));
     out.addAll(incompatNames(incompat));
     out.addAll(roCompatNames(roCompat));

@@ -1,4 +1,4 @@
-package org.mpage.fs.ext2;
+package org.mpage.fs.ext2.disk;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,19 +11,19 @@ import org.mpage.api.fs.FileType;
  * inode number, a record length, a name length, a file type (with the filetype feature) and the
  * name; records tile the block exactly.
  */
-final class DirEntries {
+public final class DirEntries {
   /**
    * One raw entry of a directory block. A class, not a record: its name is an array, which a
    * record's equality would compare by reference.
    */
-  static final class Raw {
+  public static final class Raw {
     private final long ino;
     private final int offset;
     private final int recLen;
     private final byte[] name;
     private final int fileType;
 
-    Raw(long ino, int offset, int recLen, byte[] name, int fileType) {
+    public Raw(long ino, int offset, int recLen, byte[] name, int fileType) {
       this.ino = ino;
       this.offset = offset;
       this.recLen = recLen;
@@ -31,24 +31,24 @@ final class DirEntries {
       this.fileType = fileType;
     }
 
-    long ino() {
+    public long ino() {
       return ino;
     }
 
-    int offset() {
+    public int offset() {
       return offset;
     }
 
-    int recLen() {
+    public int recLen() {
       return recLen;
     }
 
     /** The name's bytes; not to be changed. */
-    byte[] name() {
+    public byte[] name() {
       return name;
     }
 
-    int fileType() {
+    public int fileType() {
       return fileType;
     }
   }
@@ -56,7 +56,7 @@ final class DirEntries {
   private DirEntries() {}
 
   /** {@code EXT2_DIR_REC_LEN}: 8 bytes of header and the name, rounded up to 4. */
-  static int recLen(int nameLen) {
+  public static int recLen(int nameLen) {
     return (nameLen + 8 + 3) & ~3;
   }
 
@@ -64,7 +64,7 @@ final class DirEntries {
    * Adds the entries of {@code block} (the directory's block {@code dirBlock}) to {@code out};
    * entries with inode 0 are unused space and skipped.
    */
-  static void parse(
+  public static void parse(
       ByteBuffer block,
       Ext2Superblock sb,
       long dirIno,
@@ -124,7 +124,7 @@ final class DirEntries {
   }
 
   /** The directory entry's file type code as a {@link FileType}. */
-  static FileType type(int code) {
+  public static FileType type(int code) {
     return switch (code) {
       case 1 -> FileType.REGULAR;
       case 2 -> FileType.DIRECTORY;

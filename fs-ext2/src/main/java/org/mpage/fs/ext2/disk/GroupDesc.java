@@ -1,4 +1,4 @@
-package org.mpage.fs.ext2;
+package org.mpage.fs.ext2.disk;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,17 +7,17 @@ import java.nio.ByteOrder;
  * One block group descriptor (32 bytes): where the group's bitmaps and inode table live, and its
  * free counts, which allocation keeps exact. Guarded by the filesystem's lock.
  */
-final class GroupDesc {
-  static final int SIZE = 32;
+public final class GroupDesc {
+  public static final int SIZE = 32;
 
   private final long blockBitmap;
   private final long inodeBitmap;
   private final long inodeTable;
-  int freeBlocks;
-  int freeInodes;
-  int usedDirs;
+  public int freeBlocks;
+  public int freeInodes;
+  public int usedDirs;
 
-  GroupDesc(
+  public GroupDesc(
       long blockBitmap,
       long inodeBitmap,
       long inodeTable,
@@ -32,20 +32,20 @@ final class GroupDesc {
     this.usedDirs = usedDirs;
   }
 
-  long blockBitmap() {
+  public long blockBitmap() {
     return blockBitmap;
   }
 
-  long inodeBitmap() {
+  public long inodeBitmap() {
     return inodeBitmap;
   }
 
-  long inodeTable() {
+  public long inodeTable() {
     return inodeTable;
   }
 
   /** Writes the descriptor at {@code offset} of a descriptor table block. */
-  void writeTo(ByteBuffer block, int offset) {
+  public void writeTo(ByteBuffer block, int offset) {
     ByteBuffer b = block.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(offset, (int) blockBitmap);
     b.putInt(offset + 4, (int) inodeBitmap);

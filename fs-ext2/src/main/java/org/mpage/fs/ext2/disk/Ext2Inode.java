@@ -1,4 +1,4 @@
-package org.mpage.fs.ext2;
+package org.mpage.fs.ext2.disk;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,63 +10,64 @@ import org.mpage.api.page.Inode;
  * pointers (12 direct, single, double and triple indirect). Also the page cache's view of the file
  * ({@link Inode}). The size is volatile: readers read it without locks.
  */
-final class Ext2Inode implements Inode {
-  static final int N_BLOCKS = 15;
-  static final int NDIR_BLOCKS = 12;
-  static final int IND_BLOCK = 12;
-  static final int DIND_BLOCK = 13;
-  static final int TIND_BLOCK = 14;
+public final class Ext2Inode implements Inode {
+  public static final int N_BLOCKS = 15;
+  public static final int NDIR_BLOCKS = 12;
+  public static final int IND_BLOCK = 12;
+  public static final int DIND_BLOCK = 13;
+  public static final int TIND_BLOCK = 14;
 
-  static final int S_IFMT = 0xF000;
-  static final int S_IFSOCK = 0xC000;
-  static final int S_IFLNK = 0xA000;
-  static final int S_IFREG = 0x8000;
-  static final int S_IFBLK = 0x6000;
-  static final int S_IFDIR = 0x4000;
-  static final int S_IFCHR = 0x2000;
-  static final int S_IFIFO = 0x1000;
+  public static final int S_IFMT = 0xF000;
+  public static final int S_IFSOCK = 0xC000;
+  public static final int S_IFLNK = 0xA000;
+  public static final int S_IFREG = 0x8000;
+  public static final int S_IFBLK = 0x6000;
+  public static final int S_IFDIR = 0x4000;
+  public static final int S_IFCHR = 0x2000;
+  public static final int S_IFIFO = 0x1000;
 
-  final long ino;
-  final int blockBits;
-  int mode;
-  long uid;
-  long gid;
+  public final long ino;
+  public final int blockBits;
+  public int mode;
+  public long uid;
+  public long gid;
   private volatile long size;
-  long atime;
-  long ctime;
-  long mtime;
-  long dtime;
-  int links;
-  long blocks;
-  int flags;
-  final long[] block = new long[N_BLOCKS];
-  long fileAcl;
-  long generation;
+  public long atime;
+  public long ctime;
+  public long mtime;
+  public long dtime;
+  public int links;
+  public long blocks;
+  public int flags;
+  public final long[] block = new long[N_BLOCKS];
+  public long fileAcl;
+  public long generation;
 
   /** The raw bytes of the block map (i_block), where fast symlinks keep their target. */
-  final byte[] blockBytes = new byte[N_BLOCKS * 4];
+  public final byte[] blockBytes = new byte[N_BLOCKS * 4];
 
   /** The whole on-disk inode as read, so that fields this driver does not know survive writes. */
-  final byte[] raw;
+  public final byte[] raw;
 
   /** Set when the in-memory inode differs from its inode table copy. */
-  volatile boolean dirty;
+  public volatile boolean dirty;
 
   /** Where the last allocation for this file went: the goal of the next (ext2_block_alloc_info). */
-  long lastAllocLogical = -1;
+  public long lastAllocLogical = -1;
 
-  long lastAllocPhysical;
+  public long lastAllocPhysical;
 
-  static final int INDEX_FL = 0x1000;
+  public static final int INDEX_FL = 0x1000;
 
   /** A new, zeroed inode of {@code inodeSize} bytes. */
-  Ext2Inode(long ino, int blockBits, int inodeSize) {
+  public Ext2Inode(long ino, int blockBits, int inodeSize) {
     this.ino = ino;
     this.blockBits = blockBits;
     this.raw = new byte[inodeSize];
   }
 
-  Ext2Inode(long ino, int blockBits, ByteBuffer raw, int offset, int inodeSize, boolean largeFile) {
+  public Ext2Inode(
+      long ino, int blockBits, ByteBuffer raw, int offset, int inodeSize, boolean largeFile) {
     this.ino = ino;
     this.blockBits = blockBits;
     this.raw = new byte[inodeSize];
@@ -101,7 +102,7 @@ final class Ext2Inode implements Inode {
   }
 
   /** Serializes the inode into its slot of an inode table block: the kernel's ext2_write_inode. */
-  void writeTo(ByteBuffer table, int offset) {
+  public void writeTo(ByteBuffer table, int offset) {
     ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
     long sz = size;
     b.putShort(0, (short) mode);
@@ -132,7 +133,7 @@ final class Ext2Inode implements Inode {
     table.duplicate().put(offset, raw);
   }
 
-  FileType type() {
+  public FileType type() {
     return switch (mode & S_IFMT) {
       case S_IFREG -> FileType.REGULAR;
       case S_IFDIR -> FileType.DIRECTORY;
@@ -145,15 +146,15 @@ final class Ext2Inode implements Inode {
     };
   }
 
-  boolean isDir() {
+  public boolean isDir() {
     return (mode & S_IFMT) == S_IFDIR;
   }
 
-  boolean isSymlink() {
+  public boolean isSymlink() {
     return (mode & S_IFMT) == S_IFLNK;
   }
 
-  boolean isRegular() {
+  public boolean isRegular() {
     return (mode & S_IFMT) == S_IFREG;
   }
 
@@ -161,7 +162,7 @@ final class Ext2Inode implements Inode {
    * A symlink whose target lives in the block map itself: the kernel's {@code
    * ext2_inode_is_fast_symlink} (no data blocks other than an extended attribute block).
    */
-  boolean isFastSymlink() {
+  public boolean isFastSymlink() {
     long eaBlocks = fileAcl != 0 ? (1L << blockBits) >> 9 : 0;
     return isSymlink() && blocks - eaBlocks == 0;
   }
