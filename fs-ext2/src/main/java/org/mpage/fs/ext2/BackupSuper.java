@@ -1,3 +1,4 @@
+// e2fsprogs e2fsck/util.c get_backup_sb, as a refused mount's explanation
 package org.mpage.fs.ext2;
 
 import java.io.IOException;

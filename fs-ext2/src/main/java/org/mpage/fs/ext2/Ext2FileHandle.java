@@ -1,3 +1,4 @@
+// fs/ext2/file.c: ext2_file_operations over the engine's page cache
 package org.mpage.fs.ext2;
 
 import java.io.IOException;
@@ -13,13 +14,15 @@ import org.mpage.fs.ext2.disk.Ext2Inode;
  * reported as the corruption they are rather than as a bare I/O error.
  */
 final class Ext2FileHandle implements FileHandle {
-  private final Ext2FileSystem fs;
+  private final Ext2SbInfo fs;
+  private final Ext2Inodes inodes;
   private final String path;
   private final Ext2Inode inode;
   private final FileHandle data;
 
-  Ext2FileHandle(Ext2FileSystem fs, String path, Ext2Inode inode, FileHandle data) {
+  Ext2FileHandle(Ext2SbInfo fs, Ext2Inodes inodes, String path, Ext2Inode inode, FileHandle data) {
     this.fs = fs;
+    this.inodes = inodes;
     this.path = path;
     this.inode = inode;
     this.data = data;
@@ -79,27 +82,28 @@ final class Ext2FileHandle implements FileHandle {
       throw new FileSystemException(path, null, "file too large");
     }
     int wanted = (int) Math.min(src.remaining(), room);
-    fs.allowSize(path, pos + wanted);
+    inodes.allowSize(path, pos + wanted);
     int limit = src.limit();
     int n;
     try {
       src.limit(src.position() + wanted);
       n = data.write(pos, src);
     } catch (IOException e) {
-      fs.writeFailed(path, inode);
+      inodes.writeFailed(path, inode);
       throw e;
     } finally {
       src.limit(limit);
     }
     if (n < wanted) {
-      fs.writeFailed(path, inode);
+      inodes.writeFailed(path, inode);
     }
-    inode.mtime = Ext2FileSystem.now();
+    inode.mtime = Ext2SbInfo.now();
     inode.ctime = inode.mtime;
     fs.inodeChanged(inode);
     return n;
   }
 
+  // ext2_fsync
   /** Data first (allocating blocks as it goes), then the inode and metadata, then a flush. */
   @Override
   public void fsync() throws IOException {
@@ -142,10 +146,10 @@ final class Ext2FileHandle implements FileHandle {
     }
     long start = Math.max(pos, 0);
     if (!fs.readOnly()) {
-      fs.writeBackData(path, inode);
+      inodes.writeBackData(path, inode);
     }
     int bits = inode.blockBits();
-    long block = fs.seekBlock(inode, start >>> bits, wantData);
+    long block = inodes.seekBlock(inode, start >>> bits, wantData);
     if (block < 0) {
       return size;
     }

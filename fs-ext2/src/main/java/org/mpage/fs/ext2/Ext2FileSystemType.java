@@ -1,3 +1,4 @@
+// fs/ext2/super.c: ext2_fs_type (and ext2_mount)
 package org.mpage.fs.ext2;
 
 import aQute.bnd.annotation.Resolution;
@@ -42,7 +43,7 @@ public final class Ext2FileSystemType implements FileSystemType {
   @Override
   public FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
       throws IOException {
-    return Ext2FileSystem.mount(device, engine, options);
+    return Ext2Super.mount(device, engine, options);
   }
 
   /** The superblock's UUID, read straight from {@code device} (not through any cache). */

@@ -1,3 +1,4 @@
+// fs/ext2/super.c ext2_fill_super's geometry checks, with e2fsprogs' ext2fs_check_desc
 package org.mpage.fs.ext2;
 
 import org.mpage.api.fs.CorruptFilesystemException;

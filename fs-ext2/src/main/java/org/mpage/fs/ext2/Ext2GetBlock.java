@@ -1,15 +1,19 @@
+// fs/ext2/inode.c: ext2_get_block, ext2_get_blocks and the block map
 package org.mpage.fs.ext2;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
+import org.mpage.api.fs.BufferCache;
 import org.mpage.api.page.BhState;
 import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.GetBlock;
 import org.mpage.api.page.Inode;
 import org.mpage.fs.ext2.disk.Ext2Inode;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
 
 /**
- * ext2's block mapper: the read half of the kernel's {@code ext2_get_blocks} (fs/ext2/inode.c).
+ * ext2's block mapper, the kernel's {@code ext2_get_blocks} (fs/ext2/inode.c): it maps file blocks
+ * to disk blocks and, for a write, allocates the missing ones with their indirect blocks.
  *
  * <p>A file block is found through the inode's 12 direct pointers, then one, two or three levels of
  * indirect blocks read through the device's buffer cache. One call maps as many blocks as the
@@ -21,11 +25,13 @@ import org.mpage.fs.ext2.disk.Ext2Inode;
  * <p>Every pointer is checked against the filesystem's size before it is followed or returned.
  */
 final class Ext2GetBlock implements GetBlock {
-  private final Ext2FileSystem fs;
+  private final Ext2SbInfo fs;
+  private final BufferCache bc;
   private final boolean boundaryHints;
 
-  Ext2GetBlock(Ext2FileSystem fs, boolean boundaryHints) {
+  Ext2GetBlock(Ext2SbInfo fs, boolean boundaryHints) {
     this.fs = fs;
+    this.bc = fs.bufferCache();
     this.boundaryHints = boundaryHints;
   }
 
@@ -136,7 +142,7 @@ final class Ext2GetBlock implements GetBlock {
         return new Branch(chain, level - 1);
       }
       fs.checkBlock(p, ei.ino, "indirect block");
-      p = fs.readPointer(p, offsets[level]);
+      p = readPointer(p, offsets[level]);
       chain[level] = p;
     }
     return new Branch(chain, p == 0 ? depth - 1 : -1);
@@ -144,9 +150,10 @@ final class Ext2GetBlock implements GetBlock {
 
   /** Slot {@code slot} of level {@code level}: in the inode's map, or in an indirect block. */
   private long pointer(Ext2Inode ei, Branch br, int level, int slot) throws IOException {
-    return level == 0 ? ei.block[slot] : fs.readPointer(br.chain()[level - 1], slot);
+    return level == 0 ? ei.block[slot] : readPointer(br.chain()[level - 1], slot);
   }
 
+  // ext2_get_block, ext2_get_blocks
   @Override
   public void getBlock(Inode inode, long iblock, BufferHead bh, boolean create) throws IOException {
     Ext2Inode ei = (Ext2Inode) inode;
@@ -195,7 +202,7 @@ final class Ext2GetBlock implements GetBlock {
       count =
           depth == 1
               ? contiguous(ei.block, slot, ptr, limit)
-              : fs.contiguousPointers(br.chain()[depth - 2], slot, ptr, limit);
+              : contiguousPointers(br.chain()[depth - 2], slot, ptr, limit);
     }
     fs.checkBlock(ptr + count - 1, ei.ino, "data block");
     bh.map(fs.device(), ptr);
@@ -246,7 +253,7 @@ final class Ext2GetBlock implements GetBlock {
     try {
       while (dataCount == 0) {
         long[] got =
-            fs.alloc().allocBlocks(next, indirect - indDone + count, ei.ino, ei.isRegular());
+            fs.balloc().allocBlocks(next, indirect - indDone + count, ei.ino, ei.isRegular());
         long first = got[0];
         long n = got[1];
         while (indDone < indirect && n > 0) {
@@ -261,7 +268,7 @@ final class Ext2GetBlock implements GetBlock {
       }
     } catch (IOException e) {
       for (int i = 0; i < indDone; i++) {
-        fs.alloc().freeBlocks(ind[i], 1, ei.ino);
+        fs.balloc().freeBlocks(ind[i], 1, ei.ino);
       }
       throw e;
     }
@@ -282,10 +289,10 @@ final class Ext2GetBlock implements GetBlock {
     }
     // Splice: attach the new branch (or the new data pointers) to the existing tree.
     if (indirect > 0) {
-      fs.setPointer(ei, br.chain(), k, offsets[k], ind[0]);
+      setPointer(ei, br.chain(), k, offsets[k], ind[0]);
     } else {
       for (int d = 0; d < dataCount; d++) {
-        fs.setPointer(ei, br.chain(), depth - 1, offsets[depth - 1] + d, dataFirst + d);
+        setPointer(ei, br.chain(), depth - 1, offsets[depth - 1] + d, dataFirst + d);
       }
     }
     ei.blocks += (long) (indirect + dataCount) * (bs >> 9);
@@ -316,7 +323,7 @@ final class Ext2GetBlock implements GetBlock {
     if (k > 0) {
       return br.chain()[k - 1];
     }
-    return fs.colourGoal(ei.ino);
+    return colourGoal(ei.ino);
   }
 
   /**
@@ -352,7 +359,7 @@ final class Ext2GetBlock implements GetBlock {
       return wantData ? from : -1;
     }
     fs.checkBlock(ptr, ei.ino, "indirect block");
-    long[] slots = fs.readPointers(ptr, ei.ino);
+    long[] slots = readPointers(ptr);
     int childBits = (ei.blockBits() - 2) * (depth - 1);
     for (int i = (int) ((from - base) >>> childBits); i < slots.length; i++) {
       long childBase = base + ((long) i << childBits);
@@ -362,6 +369,70 @@ final class Ext2GetBlock implements GetBlock {
       }
     }
     return -1;
+  }
+
+  /** One 32-bit pointer of an indirect block. */
+  private long readPointer(long block, int slot) throws IOException {
+    BufferHead bh = bc.bread(block);
+    try {
+      return Integer.toUnsignedLong(bh.getIntLE(slot * 4));
+    } finally {
+      bh.put();
+    }
+  }
+
+  /**
+   * How many of the {@code limit} pointers from {@code slot} of indirect block {@code block} run on
+   * from {@code ptr} (ptr, ptr+1, ...): read in place, with no copy of the block.
+   */
+  private int contiguousPointers(long block, int slot, long ptr, int limit) throws IOException {
+    BufferHead bh = bc.bread(block);
+    try {
+      int count = 1;
+      while (count < limit
+          && Integer.toUnsignedLong(bh.getIntLE((slot + count) * 4)) == ptr + count) {
+        count++;
+      }
+      return count;
+    } finally {
+      bh.put();
+    }
+  }
+
+  private long[] readPointers(long block) throws IOException {
+    BufferHead bh = bc.bread(block);
+    try {
+      return pointers(bh.data());
+    } finally {
+      bh.put();
+    }
+  }
+
+  /** Sets slot {@code slot} of level {@code level} of a branch to {@code value}. */
+  private void setPointer(Ext2Inode ei, long[] chain, int level, int slot, long value)
+      throws IOException {
+    if (level == 0) {
+      ei.block[slot] = value;
+      fs.inodeChanged(ei);
+      return;
+    }
+    BufferHead bh = bc.bread(chain[level - 1]);
+    try {
+      bh.data().order(ByteOrder.LITTLE_ENDIAN).putInt(slot * 4, (int) value);
+      bc.markBufferDirty(bh);
+    } finally {
+      bh.put();
+    }
+  }
+
+  /**
+   * A goal for a file with no blocks yet: a spot in its inode's group, coloured by inode number
+   * (the kernel colours by process id) so that files started together do not all aim at one block.
+   */
+  private long colourGoal(long ino) {
+    Ext2Superblock sb = fs.superblock();
+    long g = (ino - 1) / sb.inodesPerGroup;
+    return fs.groupStart(g) + (ino % 16) * (sb.blocksPerGroup / 16);
   }
 
   /** Reads 32-bit little-endian pointers of an indirect block. */

@@ -1,3 +1,4 @@
+// e2fsprogs misc/mke2fs.c, for one layout
 package org.mpage.fs.ext2;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import org.mpage.api.fs.BufferCache;
 import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.page.BhState;
 import org.mpage.api.page.BufferHead;
+import org.mpage.fs.ext2.disk.Bitmap;
 import org.mpage.fs.ext2.disk.Ext2Features;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
 import org.mpage.fs.ext2.disk.GroupDesc;
@@ -177,10 +179,10 @@ final class Ext2Mkfs {
   private void writeBlockBitmap(long g, long used) throws IOException {
     ByteBuffer map = ByteBuffer.allocate(bs);
     for (long b = 0; b < used; b++) {
-      Ext2Alloc.setBit(map, (int) b, true);
+      Bitmap.setBit(map, (int) b, true);
     }
     for (long b = groupSize(g); b < 8L * bs; b++) {
-      Ext2Alloc.setBit(map, (int) b, true); // padding past the end of the last group
+      Bitmap.setBit(map, (int) b, true); // padding past the end of the last group
     }
     write(blockBitmap(g), map);
   }
@@ -189,11 +191,11 @@ final class Ext2Mkfs {
     ByteBuffer map = ByteBuffer.allocate(bs);
     if (g == 0) {
       for (int i = 0; i < FIRST_INO; i++) {
-        Ext2Alloc.setBit(map, i, true); // reserved inodes 1-10 and lost+found
+        Bitmap.setBit(map, i, true); // reserved inodes 1-10 and lost+found
       }
     }
     for (long i = inodesPerGroup; i < 8L * bs; i++) {
-      Ext2Alloc.setBit(map, (int) i, true);
+      Bitmap.setBit(map, (int) i, true);
     }
     write(blockBitmap(g) + 1, map);
   }

@@ -1,3 +1,4 @@
+// fs/ext2/inode.c: ext2_truncate_blocks, __ext2_truncate_blocks, ext2_free_branches
 package org.mpage.fs.ext2;
 
 import java.io.IOException;
@@ -13,18 +14,19 @@ import org.mpage.fs.ext2.disk.Ext2Inode;
  * them, partly used ones are kept with their tail cleared. The caller holds the filesystem lock.
  */
 final class Ext2Truncate {
-  private final Ext2FileSystem fs;
+  private final Ext2SbInfo fs;
   private final BufferCache bc;
   private final Ext2Inode ei;
   private final long ptrs;
 
-  Ext2Truncate(Ext2FileSystem fs, BufferCache bc, Ext2Inode ei) {
+  Ext2Truncate(Ext2SbInfo fs, Ext2Inode ei) {
     this.fs = fs;
-    this.bc = bc;
+    this.bc = fs.bufferCache();
     this.ei = ei;
     this.ptrs = 1L << (ei.blockBits() - 2);
   }
 
+  // __ext2_truncate_blocks
   /** Frees every file block {@code >= first}. */
   void freeFrom(long first) throws IOException {
     for (int i = (int) Math.max(0, Math.min(first, Ext2Inode.NDIR_BLOCKS));
@@ -45,6 +47,7 @@ final class Ext2Truncate {
     fs.inodeChanged(ei);
   }
 
+  // ext2_free_branches
   /**
    * Frees the part of the tree under {@code block} (covering {@code span} file blocks) from
    * relative block {@code from} on. Returns the block's pointer afterwards (0 once freed).
@@ -94,7 +97,7 @@ final class Ext2Truncate {
   }
 
   private void free(long block) throws IOException {
-    fs.alloc().freeBlocks(block, 1, ei.ino);
+    fs.balloc().freeBlocks(block, 1, ei.ino);
     ei.blocks -= (1L << ei.blockBits()) >> 9;
     if (ei.blocks < 0) {
       ei.blocks = 0;

@@ -1,3 +1,4 @@
+// fs/ext2/ext2.h: struct ext2_dir_entry_2; fs/ext2/dir.c: ext2_check_page
 package org.mpage.fs.ext2.disk;
 
 import java.nio.ByteBuffer;
@@ -121,6 +122,35 @@ public final class DirEntries {
           dirIno,
           physBlock);
     }
+  }
+
+  /**
+   * Writes one entry's record at {@code offs} of a directory block. The type byte is written only
+   * with the filetype feature: without it, that byte is the high half of a 16-bit name length.
+   */
+  public static void write(
+      ByteBuffer block, int offs, long ino, int recLen, byte[] name, int type, boolean fileType) {
+    ByteBuffer b = block.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(offs, (int) ino);
+    b.putShort(offs + 4, (short) recLen);
+    b.put(offs + 6, (byte) name.length);
+    b.put(offs + 7, fileType ? (byte) type : 0);
+    b.put(offs + 8, name);
+  }
+
+  // ext2_set_de_type (the table ext2_type_by_mode)
+  /** The file type code an entry records for a file of type {@code type}. */
+  public static int code(FileType type) {
+    return switch (type) {
+      case REGULAR -> 1;
+      case DIRECTORY -> 2;
+      case CHAR_DEVICE -> 3;
+      case BLOCK_DEVICE -> 4;
+      case FIFO -> 5;
+      case SOCKET -> 6;
+      case SYMLINK -> 7;
+      default -> 0;
+    };
   }
 
   /** The directory entry's file type code as a {@link FileType}. */

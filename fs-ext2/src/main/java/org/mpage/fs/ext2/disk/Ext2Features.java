@@ -1,3 +1,4 @@
+// fs/ext2/ext2.h: the EXT2_FEATURE_* bits and what this driver supports
 package org.mpage.fs.ext2.disk;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// fs/ext2/ext2.h: struct ext2_inode, with the in-memory fields of struct ext2_inode_info
 package org.mpage.fs.ext2.disk;
 
 import java.nio.ByteBuffer;
@@ -8,7 +9,10 @@ import org.mpage.api.page.Inode;
 /**
  * An ext2 on-disk inode as read from its inode table: mode, owners, times, size, the 15 block
  * pointers (12 direct, single, double and triple indirect). Also the page cache's view of the file
- * ({@link Inode}). The size is volatile: readers read it without locks.
+ * ({@link Inode}), and the in-memory state the kernel keeps beside it (dirty, the last allocation).
+ * One object per inode and mount: the namespace operations and allocation change its fields under
+ * the filesystem lock and the next sync writes it back. The size is volatile: readers read it
+ * without locks.
  */
 public final class Ext2Inode implements Inode {
   public static final int N_BLOCKS = 15;

@@ -1,3 +1,4 @@
+// fs/ext2/ext2.h: struct ext2_group_desc
 package org.mpage.fs.ext2.disk;
 
 import java.nio.ByteBuffer;

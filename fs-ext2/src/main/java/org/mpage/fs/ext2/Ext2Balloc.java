@@ -1,15 +1,17 @@
+// fs/ext2/balloc.c
 package org.mpage.fs.ext2;
 
 import java.io.IOException;
 import org.mpage.api.fs.BufferCache;
 import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.NoSpaceException;
+import org.mpage.fs.ext2.disk.Bitmap;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
 import org.mpage.fs.ext2.disk.GroupDesc;
 
 /**
- * Block and inode allocation over the bitmaps: the kernel's fs/ext2/balloc.c and ialloc.c. Counts
- * in the group descriptors and the superblock are kept exact. Callers hold the filesystem's lock.
+ * Block allocation over the block bitmaps, as the kernel's fs/ext2/balloc.c. Counts in the group
+ * descriptors and the superblock are kept exact. Callers hold the filesystem's lock.
  *
  * <p>Reservation windows: each regular file being written owns a window of blocks ahead of its last
  * allocation (8 blocks at first, doubling whenever more than half of it was used, up to 1027, as
@@ -17,7 +19,7 @@ import org.mpage.fs.ext2.disk.GroupDesc;
  * around the windows, so files written at the same time do not interleave block by block. Windows
  * are in memory only, like the kernel's.
  */
-final class Ext2Alloc {
+final class Ext2Balloc {
   static final int DEFAULT_RESERVE = 8;
   static final int MAX_RESERVE = 1027;
 
@@ -35,20 +37,21 @@ final class Ext2Alloc {
 
   private final java.util.TreeMap<Long, Window> windows = new java.util.TreeMap<>();
   private final java.util.HashMap<Long, Window> windowOf = new java.util.HashMap<>();
-  private final Ext2FileSystem fs;
+  private final Ext2SbInfo fs;
   private final Ext2Superblock sb;
   private final BufferCache bc;
 
-  Ext2Alloc(Ext2FileSystem fs, Ext2Superblock sb, BufferCache bc) {
+  Ext2Balloc(Ext2SbInfo fs) {
     this.fs = fs;
-    this.sb = sb;
-    this.bc = bc;
+    this.sb = fs.superblock();
+    this.bc = fs.bufferCache();
   }
 
-  long groupStart(long g) {
-    return sb.firstDataBlock + g * sb.blocksPerGroup;
+  private long groupStart(long g) {
+    return fs.groupStart(g);
   }
 
+  // the "allocating block in system zone" check of ext2_new_blocks
   /** Whether {@code block} is the group's own metadata (superblock copy, tables, bitmaps). */
   private boolean isMetadata(long g, long block) {
     GroupDesc gd = fs.group(g);
@@ -65,6 +68,7 @@ final class Ext2Alloc {
         || (block >= gd.inodeTable() && block < gd.inodeTable() + tableBlocks);
   }
 
+  // ext2_new_blocks
   /**
    * Allocates up to {@code count} consecutive blocks, starting as near {@code goal} as free space
    * allows: the kernel's {@code ext2_new_blocks}. Returns {first, n}.
@@ -116,6 +120,7 @@ final class Ext2Alloc {
     return got;
   }
 
+  // ext2_discard_reservation
   /** Forgets a file's window (truncation, deletion, unmount). */
   void discardWindow(long ino) {
     Window w = windowOf.remove(ino);
@@ -184,7 +189,7 @@ final class Ext2Alloc {
     try {
       java.nio.ByteBuffer map = bh.data();
       for (int bit = from; bit < nblocks; bit++) {
-        if (testBit(map, bit) || inOtherWindow(start + bit, ino)) {
+        if (Bitmap.testBit(map, bit) || inOtherWindow(start + bit, ino)) {
           continue;
         }
         if (isMetadata(g, start + bit)) {
@@ -196,12 +201,12 @@ final class Ext2Alloc {
         int n = 1;
         while (n < count
             && bit + n < nblocks
-            && !testBit(map, bit + n)
+            && !Bitmap.testBit(map, bit + n)
             && !isMetadata(g, start + bit + n)) {
           n++;
         }
         for (int k = 0; k < n; k++) {
-          setBit(map, bit + k, true);
+          Bitmap.setBit(map, bit + k, true);
         }
         bc.markBufferDirty(bh);
         gd.freeBlocks -= n;
@@ -215,6 +220,7 @@ final class Ext2Alloc {
     }
   }
 
+  // ext2_free_blocks
   /** Returns blocks to the free pool: the kernel's {@code ext2_free_blocks}. */
   void freeBlocks(long block, long count, long ino) throws IOException {
     for (long b = block; b < block + count; b++) {
@@ -224,10 +230,10 @@ final class Ext2Alloc {
       BufferHead bh = bc.bread(gd.blockBitmap());
       try {
         int bit = (int) (b - groupStart(g));
-        if (!testBit(bh.data(), bit)) {
+        if (!Bitmap.testBit(bh.data(), bit)) {
           throw fs.corrupt("freeing block " + b + " which is already free", ino, b);
         }
-        setBit(bh.data(), bit, false);
+        Bitmap.setBit(bh.data(), bit, false);
         bc.markBufferDirty(bh);
       } finally {
         bh.put();
@@ -236,99 +242,5 @@ final class Ext2Alloc {
       sb.freeBlocksCount++;
       fs.groupChanged(g);
     }
-  }
-
-  /**
-   * Allocates an inode: directories go to a group with more free inodes than average and the most
-   * free blocks (spreading the tree), files to their parent's group first: the kernel's {@code
-   * ext2_new_inode}.
-   */
-  long allocInode(long parentIno, boolean dir) throws IOException {
-    if (sb.freeInodesCount == 0) {
-      throw new NoSpaceException("no free inodes left on " + fs.device().name());
-    }
-    long groups = sb.groupsCount;
-    long parentGroup = (parentIno - 1) / sb.inodesPerGroup;
-    long[] order = new long[(int) groups];
-    if (dir) {
-      long avgFree = sb.freeInodesCount / groups;
-      long best = -1;
-      for (long g = 0; g < groups; g++) {
-        GroupDesc gd = fs.group(g);
-        if (gd.freeInodes > 0 && gd.freeInodes >= avgFree) {
-          if (best < 0 || gd.freeBlocks > fs.group(best).freeBlocks) {
-            best = g;
-          }
-        }
-      }
-      long first = best < 0 ? parentGroup : best;
-      for (int i = 0; i < groups; i++) {
-        order[i] = (first + i) % groups;
-      }
-    } else {
-      for (int i = 0; i < groups; i++) {
-        order[i] = (parentGroup + i) % groups;
-      }
-    }
-    for (long g : order) {
-      GroupDesc gd = fs.group(g);
-      if (gd.freeInodes == 0) {
-        continue;
-      }
-      BufferHead bh = bc.bread(gd.inodeBitmap());
-      try {
-        for (int bit = 0; bit < sb.inodesPerGroup; bit++) {
-          long ino = g * sb.inodesPerGroup + bit + 1;
-          if (ino < sb.firstIno || testBit(bh.data(), bit)) {
-            continue;
-          }
-          setBit(bh.data(), bit, true);
-          bc.markBufferDirty(bh);
-          gd.freeInodes--;
-          sb.freeInodesCount--;
-          if (dir) {
-            gd.usedDirs++;
-          }
-          fs.groupChanged(g);
-          return ino;
-        }
-      } finally {
-        bh.put();
-      }
-    }
-    throw new NoSpaceException("no free inodes left on " + fs.device().name());
-  }
-
-  /** Releases an inode number: the kernel's {@code ext2_free_inode}. */
-  void freeInode(long ino, boolean dir) throws IOException {
-    long g = (ino - 1) / sb.inodesPerGroup;
-    int bit = (int) ((ino - 1) % sb.inodesPerGroup);
-    GroupDesc gd = fs.group(g);
-    BufferHead bh = bc.bread(gd.inodeBitmap());
-    try {
-      if (!testBit(bh.data(), bit)) {
-        throw fs.corrupt("freeing inode " + ino + " which is already free", ino, gd.inodeBitmap());
-      }
-      setBit(bh.data(), bit, false);
-      bc.markBufferDirty(bh);
-    } finally {
-      bh.put();
-    }
-    gd.freeInodes++;
-    sb.freeInodesCount++;
-    if (dir) {
-      gd.usedDirs--;
-    }
-    fs.groupChanged(g);
-  }
-
-  static boolean testBit(java.nio.ByteBuffer map, int bit) {
-    return (map.get(bit >>> 3) & (1 << (bit & 7))) != 0;
-  }
-
-  static void setBit(java.nio.ByteBuffer map, int bit, boolean on) {
-    int i = bit >>> 3;
-    byte v = map.get(i);
-    map.put(i, (byte) (on ? v | (1 << (bit & 7)) : v & ~(1 << (bit & 7))));
   }
 }

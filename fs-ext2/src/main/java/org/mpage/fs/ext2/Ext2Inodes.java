@@ -1,0 +1,251 @@
+// fs/ext2/inode.c: ext2_iget, ext2_evict_inode, ext2_setsize, ext2_write_failed
+package org.mpage.fs.ext2;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import org.mpage.api.fs.CachedFileData;
+import org.mpage.api.fs.FileHandle;
+import org.mpage.api.page.BufferHead;
+import org.mpage.fs.ext2.disk.Ext2Features;
+import org.mpage.fs.ext2.disk.Ext2Inode;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-memory inodes of one mount and their life: read and checked from the inode table, created,
+ * deleted with their blocks, truncated and grown; and each regular file's page cache from the
+ * engine.
+ *
+ * <p>An inode is read once and then shared: every path to it sees the same object, which the
+ * namespace operations change under the filesystem lock and which the next sync writes back. Its
+ * size is volatile, so readers check it without the lock.
+ */
+final class Ext2Inodes {
+  private static final Logger LOG = LoggerFactory.getLogger(Ext2Inodes.class);
+  static final long ROOT_INO = 2;
+
+  private final Ext2SbInfo fs;
+  private final Ext2Superblock sb;
+  private final Ext2GetBlock getBlock;
+  private final Ext2Dir dir;
+  private final ConcurrentHashMap<Long, Ext2Inode> inodes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, CachedFileData> files = new ConcurrentHashMap<>();
+
+  Ext2Inodes(Ext2SbInfo fs, Ext2GetBlock getBlock, Ext2Dir dir) {
+    this.fs = fs;
+    this.sb = fs.superblock();
+    this.getBlock = getBlock;
+    this.dir = dir;
+  }
+
+  /** Port of ext2_iget(), fs/ext2/inode.c: the parsed, checked inode {@code ino}. */
+  Ext2Inode iget(long ino) throws IOException {
+    Ext2Inode cached = inodes.get(ino);
+    if (cached != null) {
+      return cached;
+    }
+    if ((ino != ROOT_INO && ino < sb.firstIno) || ino < 1 || ino > sb.inodesCount) {
+      throw fs.corrupt("bad inode number " + ino, ino, -1);
+    }
+    long block = fs.inodeBlock(ino);
+    BufferHead bh = fs.bufferCache().bread(block);
+    Ext2Inode inode;
+    try {
+      inode =
+          new Ext2Inode(
+              ino,
+              sb.blockBits(),
+              bh.data(),
+              fs.inodeOffsetInBlock(ino),
+              sb.inodeSize,
+              sb.revLevel > 0);
+    } finally {
+      bh.put();
+    }
+    if (inode.links == 0 && (inode.mode == 0 || inode.dtime != 0)) {
+      throw fs.corrupt("deleted inode referenced", ino, block);
+    }
+    long maxBytes = Ext2GetBlock.maxBlocks(sb.blockBits()) << sb.blockBits();
+    if (inode.size() < 0 || inode.size() > maxBytes) {
+      throw fs.corrupt("size " + inode.size() + " larger than the largest possible file", ino, -1);
+    }
+    if (inode.isDir() && inode.size() > sb.blocksCount * sb.blockSize) {
+      throw fs.corrupt("directory size " + inode.size() + " larger than the filesystem", ino, -1);
+    }
+    Ext2Inode prev = inodes.putIfAbsent(ino, inode);
+    return prev != null ? prev : inode;
+  }
+
+  // ext2_new_inode (the in-core half; Ext2Ialloc takes the number)
+  /** A new inode near {@code parent}, with one link and the current times. Holds the lock. */
+  Ext2Inode newInode(Ext2Inode parent, int mode) throws IOException {
+    boolean isDir = (mode & Ext2Inode.S_IFMT) == Ext2Inode.S_IFDIR;
+    long ino = fs.ialloc().allocInode(parent.ino, isDir);
+    Ext2Inode ei = new Ext2Inode(ino, sb.blockBits(), sb.inodeSize);
+    ei.mode = mode;
+    ei.links = 1;
+    long t = Ext2SbInfo.now();
+    ei.atime = t;
+    ei.ctime = t;
+    ei.mtime = t;
+    ei.generation = ino;
+    inodes.put(ino, ei);
+    dir.forget(ino);
+    fs.forgetCorruption(ino);
+    fs.inodeChanged(ei);
+    return ei;
+  }
+
+  // ext2_evict_inode: ext2_truncate_blocks, then ext2_free_inode
+  /** Frees an inode whose last link is gone, with its blocks. Holds the lock. */
+  void deleteInode(Ext2Inode ei) throws IOException {
+    if (!ei.isFastSymlink()) {
+      new Ext2Truncate(fs, ei).freeFrom(0);
+    }
+    ei.setSize(0);
+    ei.dtime = Ext2SbInfo.now();
+    ei.links = 0;
+    fs.ialloc().freeInode(ei.ino, ei.isDir());
+    fs.balloc().discardWindow(ei.ino);
+    fs.writeInode(ei);
+    fs.inodeGone(ei);
+    inodes.remove(ei.ino);
+    dir.forget(ei.ino);
+  }
+
+  // ---- the page cache of regular files ----
+
+  /** The file's page cache, made on first use: allocating on write unless mounted read-only. */
+  CachedFileData cachedData(String path, Ext2Inode inode) {
+    String pool = fs.device().name();
+    return files.computeIfAbsent(
+        inode.ino,
+        ino ->
+            fs.readOnly()
+                ? fs.engine().cachedFile(path, inode, getBlock, pool)
+                : fs.engine().cachedFileAllocatingOnWrite(path, inode, getBlock, pool));
+  }
+
+  /** Drops a deleted file's pages, outside the filesystem lock (writeback takes it). */
+  void dropFileCache(long ino) {
+    CachedFileData data = files.remove(ino);
+    if (data != null) {
+      data.dropPages(0);
+    }
+  }
+
+  /** The page caches of the files opened so far. */
+  Collection<CachedFileData> openedFiles() {
+    return files.values();
+  }
+
+  /** Drops every page and forgets every inode (unmount). */
+  void clear() {
+    for (CachedFileData data : files.values()) {
+      data.dropPages(0);
+    }
+    files.clear();
+    inodes.clear();
+  }
+
+  /**
+   * Writes back a file's dirty pages and waits, through a handle of its own: an error stays for the
+   * user's handles to report at their fsync (each open file has its own error cursor).
+   */
+  void writeBackData(String path, Ext2Inode inode) {
+    try (FileHandle h = cachedData(path, inode).open()) {
+      h.fsync();
+    } catch (IOException e) {
+      LOG.debug("writeback before a seek of {} failed", path, e);
+    }
+  }
+
+  /** The first block at or after {@code from} that is mapped (or a hole), -1 if none. */
+  long seekBlock(Ext2Inode inode, long from, boolean wantData) throws IOException {
+    return getBlock.seek(inode, from, wantData);
+  }
+
+  // ---- sizes ----
+
+  /**
+   * Ensures a file may reach {@code size} bytes: at most ext2_max_size() (EFBIG beyond), and over 2
+   * GiB only with large_file (set on demand for revision 1).
+   */
+  void allowSize(String path, long size) throws IOException {
+    if (size > sb.maxBytes) {
+      throw new FileSystemException(path, null, "file too large");
+    }
+    if (size <= Integer.MAX_VALUE || sb.hasRoCompat(Ext2Features.RO_COMPAT_LARGE_FILE)) {
+      return;
+    }
+    if (sb.revLevel == Ext2Superblock.GOOD_OLD_REV) {
+      throw new FileSystemException(path, null, "file too large for a revision 0 filesystem");
+    }
+    fs.lock();
+    try {
+      sb.featureRoCompat |= Ext2Features.RO_COMPAT_LARGE_FILE;
+      fs.superChanged();
+    } finally {
+      fs.unlock();
+    }
+  }
+
+  // ext2_setsize
+  /**
+   * Sets a file's size: the page cache drops what is beyond and zeroes the tail of the last page
+   * (the kernel's truncate_setsize), then the blocks beyond are freed (ext2_truncate_blocks). A
+   * grown file gets a hole. Called without the filesystem lock, which it takes for the blocks.
+   */
+  void truncate(String path, Ext2Inode inode, long size) throws IOException {
+    allowSize(path, size);
+    long old = inode.size();
+    CachedFileData data = cachedData(path, inode);
+    if (size < old) {
+      long blockEnd = Math.min(old, (size + sb.blockSize - 1) / sb.blockSize * sb.blockSize);
+      if (blockEnd > size) {
+        // Zero the rest of the last block through the page cache, so the disk has no stale tail.
+        try (FileHandle h = data.open()) {
+          h.write(size, ByteBuffer.allocate((int) (blockEnd - size)));
+        }
+      }
+    }
+    data.truncate(size);
+    fs.lock();
+    try {
+      if (size < old) {
+        new Ext2Truncate(fs, inode).freeFrom((size + sb.blockSize - 1) / sb.blockSize);
+        inode.lastAllocLogical = -1;
+        fs.balloc().discardWindow(inode.ino);
+      }
+      inode.setSize(size);
+      inode.mtime = Ext2SbInfo.now();
+      inode.ctime = inode.mtime;
+      fs.inodeChanged(inode);
+    } finally {
+      fs.unlock();
+    }
+  }
+
+  // ext2_write_failed
+  /**
+   * A write stopped part way (ENOSPC): blocks it allocated past the file's end are freed again, so
+   * no block lies beyond i_size.
+   */
+  void writeFailed(String path, Ext2Inode inode) throws IOException {
+    long size = inode.size();
+    cachedData(path, inode).truncate(size);
+    fs.lock();
+    try {
+      new Ext2Truncate(fs, inode).freeFrom((size + sb.blockSize - 1) / sb.blockSize);
+      inode.lastAllocLogical = -1;
+      fs.balloc().discardWindow(inode.ino);
+      fs.inodeChanged(inode);
+    } finally {
+      fs.unlock();
+    }
+  }
+}

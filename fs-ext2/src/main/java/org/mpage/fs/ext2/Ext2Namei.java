@@ -1,0 +1,284 @@
+// fs/ext2/namei.c
+package org.mpage.fs.ext2;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import org.mpage.fs.ext2.PathWalk.Place;
+import org.mpage.fs.ext2.disk.Ext2Inode;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
+
+/**
+ * The namespace operations: create, mkdir, unlink, rmdir, rename, link and symlink, with their link
+ * counts and "..". Each either runs with the filesystem lock already held (the facade's {@code
+ * mutate}) or, where a file's last link goes, takes it itself: a deleted file's pages are dropped
+ * between two lock holds, because dropping pages waits for writeback, and writeback takes the lock
+ * in get_block.
+ */
+final class Ext2Namei {
+  private final Ext2SbInfo fs;
+  private final Ext2Superblock sb;
+  private final Ext2Inodes inodes;
+  private final Ext2Dir dir;
+  private final Ext2Symlink symlinks;
+  private final PathWalk walk;
+
+  Ext2Namei(Ext2SbInfo fs, Ext2Inodes inodes, Ext2Dir dir, Ext2Symlink symlinks, PathWalk walk) {
+    this.fs = fs;
+    this.sb = fs.superblock();
+    this.inodes = inodes;
+    this.dir = dir;
+    this.symlinks = symlinks;
+    this.walk = walk;
+  }
+
+  // ext2_create and ext2_add_nondir
+  /** A new inode of {@code mode} linked at {@code at}. Holds the lock. */
+  private Ext2Inode create(Place at, int mode) throws IOException {
+    if (dir.lookup(at.dir(), at.name()) >= 0) {
+      throw new FileAlreadyExistsException(at.name());
+    }
+    Ext2Inode ei = inodes.newInode(at.dir(), mode);
+    try {
+      dir.addEntry(at.dir(), at.bytes(), ei);
+    } catch (IOException e) {
+      ei.links = 0;
+      inodes.deleteInode(ei);
+      throw e;
+    }
+    return ei;
+  }
+
+  /**
+   * The file an open for writing reaches: created if missing and asked for (the kernel's open with
+   * O_CREAT), else resolved following symlinks. Takes the lock.
+   */
+  Ext2Inode openForWrite(String path, boolean create, int permissions) throws IOException {
+    fs.lock();
+    try {
+      Place at = walk.place(path);
+      long ino = dir.lookup(at.dir(), at.name());
+      if (ino < 0) {
+        if (!create) {
+          throw new NoSuchFileException(path);
+        }
+        return create(at, Ext2Inode.S_IFREG | (permissions & 07777));
+      }
+      return walk.resolve(path, true);
+    } finally {
+      fs.unlock();
+    }
+  }
+
+  // ext2_mkdir
+  /** Holds the lock. */
+  void mkdir(String path, int permissions) throws IOException {
+    Place at = walk.place(path);
+    if (dir.lookup(at.dir(), at.name()) >= 0) {
+      throw new FileAlreadyExistsException(path);
+    }
+    Ext2Inode d = inodes.newInode(at.dir(), Ext2Inode.S_IFDIR | (permissions & 07777));
+    try {
+      dir.makeEmpty(d, at.dir().ino);
+      d.links = 2;
+      dir.addEntry(at.dir(), at.bytes(), d);
+    } catch (IOException e) {
+      d.links = 0;
+      inodes.deleteInode(d);
+      throw e;
+    }
+    at.dir().links++;
+    fs.inodeChanged(at.dir());
+  }
+
+  // ext2_unlink
+  /** Takes the lock. */
+  void unlink(String path) throws IOException {
+    Ext2Inode victim;
+    fs.lock();
+    try {
+      Place at = walk.place(path);
+      long ino = dir.lookup(at.dir(), at.name());
+      if (ino < 0) {
+        throw new NoSuchFileException(path);
+      }
+      victim = inodes.iget(ino);
+      if (victim.isDir()) {
+        throw new FileSystemException(path, null, "is a directory");
+      }
+      dir.removeEntry(at.dir(), at.bytes());
+      victim.links--;
+      victim.ctime = Ext2SbInfo.now();
+      fs.inodeChanged(victim);
+    } finally {
+      fs.unlock();
+    }
+    if (victim.links == 0) {
+      evict(victim);
+    }
+  }
+
+  /** A file's last link is gone: its pages go (without the lock), then the inode (with it). */
+  private void evict(Ext2Inode victim) throws IOException {
+    inodes.dropFileCache(victim.ino);
+    fs.lock();
+    try {
+      inodes.deleteInode(victim);
+    } finally {
+      fs.unlock();
+    }
+  }
+
+  // ext2_rmdir
+  /** Holds the lock. */
+  void rmdir(String path) throws IOException {
+    Place at = walk.place(path);
+    long ino = dir.lookup(at.dir(), at.name());
+    if (ino < 0) {
+      throw new NoSuchFileException(path);
+    }
+    Ext2Inode d = inodes.iget(ino);
+    if (!d.isDir()) {
+      throw new NotDirectoryException(path);
+    }
+    removeDirectory(at, d, path);
+  }
+
+  private void removeDirectory(Place at, Ext2Inode d, String path) throws IOException {
+    if (!dir.isEmpty(d)) {
+      throw new DirectoryNotEmptyException(path);
+    }
+    dir.removeEntry(at.dir(), at.bytes());
+    at.dir().links--;
+    fs.inodeChanged(at.dir());
+    d.links = 0;
+    inodes.deleteInode(d);
+  }
+
+  // ext2_rename
+  /** Takes the lock. */
+  void rename(String from, String to) throws IOException {
+    Ext2Inode replaced = null;
+    fs.lock();
+    try {
+      Place src = walk.place(from);
+      long ino = dir.lookup(src.dir(), src.name());
+      if (ino < 0) {
+        throw new NoSuchFileException(from);
+      }
+      Ext2Inode moving = inodes.iget(ino);
+      Place dst = walk.place(to);
+      if (moving.isDir()) {
+        refuseMoveBelowItself(moving, dst, from, to);
+      }
+      long existing = dir.lookup(dst.dir(), dst.name());
+      if (existing == moving.ino) {
+        return; // the same file: nothing to do
+      }
+      if (existing >= 0) {
+        Ext2Inode target = inodes.iget(existing);
+        if (moving.isDir()) {
+          if (!target.isDir()) {
+            throw new NotDirectoryException(to);
+          }
+          removeDirectory(dst, target, to);
+        } else {
+          if (target.isDir()) {
+            throw new FileSystemException(to, null, "is a directory");
+          }
+          dir.removeEntry(dst.dir(), dst.bytes());
+          target.links--;
+          target.ctime = Ext2SbInfo.now();
+          fs.inodeChanged(target);
+          if (target.links == 0) {
+            replaced = target;
+          }
+        }
+      }
+      dir.addEntry(dst.dir(), dst.bytes(), moving);
+      dir.removeEntry(src.dir(), src.bytes());
+      moving.ctime = Ext2SbInfo.now();
+      fs.inodeChanged(moving);
+      if (moving.isDir() && src.dir().ino != dst.dir().ino) {
+        dir.setDotDot(moving, dst.dir().ino);
+        src.dir().links--;
+        dst.dir().links++;
+        fs.inodeChanged(src.dir());
+        fs.inodeChanged(dst.dir());
+      }
+    } finally {
+      fs.unlock();
+    }
+    if (replaced != null) {
+      evict(replaced);
+    }
+  }
+
+  /** Refuses to move a directory into itself or below it: walks up from the target's parent. */
+  private void refuseMoveBelowItself(Ext2Inode moving, Place dst, String from, String to)
+      throws IOException {
+    for (Ext2Inode d = dst.dir(); ; ) {
+      if (d.ino == moving.ino) {
+        throw new FileSystemException(from, to, "cannot move a directory into itself");
+      }
+      if (d.ino == Ext2Inodes.ROOT_INO) {
+        break;
+      }
+      long up = dir.lookup(d, "..");
+      if (up < 0 || up == d.ino) {
+        break;
+      }
+      d = inodes.iget(up);
+    }
+  }
+
+  // ext2_link
+  /** Holds the lock. */
+  void link(String target, String path) throws IOException {
+    Ext2Inode t = walk.resolve(target, false);
+    if (t.isDir()) {
+      throw new FileSystemException(target, null, "hard links to directories are not allowed");
+    }
+    if (t.links >= 32000) {
+      throw new FileSystemException(target, null, "too many links");
+    }
+    Place at = walk.place(path);
+    if (dir.lookup(at.dir(), at.name()) >= 0) {
+      throw new FileAlreadyExistsException(path);
+    }
+    dir.addEntry(at.dir(), at.bytes(), t);
+    t.links++;
+    t.ctime = Ext2SbInfo.now();
+    fs.inodeChanged(t);
+  }
+
+  // ext2_symlink
+  /** Takes the lock. */
+  void symlink(String target, String path) throws IOException {
+    byte[] bytes = PathWalk.nameBytes(path, target);
+    if (bytes.length == 0 || bytes.length >= sb.blockSize) {
+      throw new FileSystemException(path, null, "symlink target of " + bytes.length + " bytes");
+    }
+    fs.lock();
+    try {
+      Place at = walk.place(path);
+      if (dir.lookup(at.dir(), at.name()) >= 0) {
+        throw new FileAlreadyExistsException(path);
+      }
+      Ext2Inode link = inodes.newInode(at.dir(), Ext2Inode.S_IFLNK | 0777);
+      try {
+        symlinks.writeTarget(dir, link, bytes);
+        dir.addEntry(at.dir(), at.bytes(), link);
+      } catch (IOException e) {
+        link.links = 0;
+        inodes.deleteInode(link);
+        throw e;
+      }
+    } finally {
+      fs.unlock();
+    }
+  }
+}

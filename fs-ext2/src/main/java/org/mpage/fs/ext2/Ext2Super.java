@@ -1,0 +1,173 @@
+// fs/ext2/super.c: ext2_fill_super, ext2_check_descriptors
+package org.mpage.fs.ext2;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.mpage.api.block.Bio;
+import org.mpage.api.block.BioOp;
+import org.mpage.api.block.BlockDevice;
+import org.mpage.api.block.BlockIOException;
+import org.mpage.api.block.BlockStatus;
+import org.mpage.api.fs.BufferCache;
+import org.mpage.api.fs.CorruptFilesystemException;
+import org.mpage.api.fs.MountOptions;
+import org.mpage.api.fs.StorageEngine;
+import org.mpage.api.fs.UnsupportedFeatureException;
+import org.mpage.api.page.BufferHead;
+import org.mpage.api.page.Folio;
+import org.mpage.fs.ext2.disk.Ext2Features;
+import org.mpage.fs.ext2.disk.Ext2Inode;
+import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.mpage.fs.ext2.disk.GroupDesc;
+
+/**
+ * Mounting: the superblock is read straight from the device (its block size is not known yet), its
+ * features and geometry checked, the group descriptors read through the buffer cache and checked
+ * one by one, and the root inode must be a directory. Nothing is written before all of that passed;
+ * a read-write mount then marks the filesystem not clean on disk.
+ */
+final class Ext2Super {
+  private Ext2Super() {}
+
+  /** Port of ext2_fill_super()'s checks, fs/ext2/super.c. */
+  static Ext2FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
+      throws IOException {
+    long deviceBytes = device.capacitySectors() * BlockDevice.SECTOR_SIZE;
+    if (deviceBytes < Ext2Superblock.OFFSET + Ext2Superblock.SIZE) {
+      throw new CorruptFilesystemException(
+          "device " + device.name() + " is too small (" + deviceBytes + " bytes) for ext2", -1, -1);
+    }
+    ByteBuffer raw = readRaw(device, Ext2Superblock.OFFSET, Ext2Superblock.SIZE);
+    Ext2Superblock sb = new Ext2Superblock(raw, deviceBytes);
+    int unsupported = sb.featureIncompat & ~Ext2Features.INCOMPAT_SUPP;
+    if (unsupported != 0) {
+      throw new UnsupportedFeatureException("ext2", Ext2Features.incompatNames(unsupported));
+    }
+    if (sb.blockSize > Folio.PAGE_SIZE) {
+      throw new UnsupportedFeatureException(
+          "ext2", List.of("block size " + sb.blockSize + " (larger than the 4096-byte page)"));
+    }
+    if (!options.readOnly()) {
+      if (sb.hasCompat(Ext2Features.COMPAT_HAS_JOURNAL)) {
+        throw new UnsupportedFeatureException(
+            "ext2", List.of("has_journal (an ext3 image: mount it read-only to read it)"));
+      }
+      int roUnknown = sb.featureRoCompat & ~Ext2Features.RO_COMPAT_SUPP;
+      if (roUnknown != 0) {
+        List<String> names = new ArrayList<>(Ext2Features.roCompatNames(roUnknown));
+        names.add("(read-only compatible: mount read-only)");
+        throw new UnsupportedFeatureException("ext2", names);
+      }
+      if (device.capacitySectors() == 0) {
+        throw new IOException(device.name() + ": device is empty");
+      }
+    }
+    Ext2Geometry.checkSuper(
+        sb, options.readOnly(), at -> readRaw(device, at, Ext2Superblock.SIZE), deviceBytes);
+    BufferCache bc = engine.bufferCache(device, sb.blockSize);
+    GroupDesc[] groups = readGroupDescriptors(sb, bc, options.readOnly());
+    Ext2SbInfo sbi = new Ext2SbInfo(device, engine, sb, bc, groups, options.readOnly());
+    Ext2FileSystem fs = new Ext2FileSystem(sbi, !"off".equals(options.option("boundary", "on")));
+    Ext2Inode root = fs.inodes().iget(Ext2Inodes.ROOT_INO);
+    if (!root.isDir()) {
+      throw new CorruptFilesystemException(
+          "the root inode is not a directory", Ext2Inodes.ROOT_INO, -1);
+    }
+    if (!options.readOnly()) {
+      sbi.setupSuper();
+    }
+    return fs;
+  }
+
+  /** Reads bytes straight from the device, before the block size is known. */
+  static ByteBuffer readRaw(BlockDevice device, long byteOffset, int length) throws IOException {
+    ByteBuffer mem = ByteBuffer.allocateDirect(Folio.PAGE_SIZE);
+    Folio page = new Folio(null, 0, mem);
+    Bio bio = new Bio(device, BioOp.READ, Set.of(), 1);
+    bio.setSector(byteOffset / BlockDevice.SECTOR_SIZE);
+    bio.addFolio(page, length, 0);
+    CompletableFuture<BlockStatus> done = new CompletableFuture<>();
+    bio.setEndIo(b -> done.complete(b.status()));
+    device.submit(bio);
+    BlockStatus status;
+    try {
+      status = done.get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the superblock", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException(device.name() + ": no answer reading the superblock", e);
+    }
+    if (!status.isOk()) {
+      throw new BlockIOException(device.name(), BioOp.READ, bio.sector(), status);
+    }
+    return mem.slice(0, length);
+  }
+
+  /** The group descriptor table, each descriptor checked before the next is read. */
+  private static GroupDesc[] readGroupDescriptors(
+      Ext2Superblock sb, BufferCache bc, boolean readOnly) throws IOException {
+    if (sb.groupsCount > Integer.MAX_VALUE / 2) {
+      throw new CorruptFilesystemException("impossible group count " + sb.groupsCount, -1, 1);
+    }
+    int n = (int) sb.groupsCount;
+    GroupDesc[] out = new GroupDesc[n];
+    int perBlock = sb.blockSize / GroupDesc.SIZE;
+    long first = sb.firstDataBlock + 1;
+    for (int g = 0; g < n; g++) {
+      long block = first + g / perBlock;
+      if (block < sb.firstDataBlock || block >= sb.blocksCount) {
+        throw new CorruptFilesystemException(
+            "group descriptor block " + block + " outside the filesystem", -1, block);
+      }
+      BufferHead bh = bc.bread(block);
+      try {
+        ByteBuffer d = bh.data().order(ByteOrder.LITTLE_ENDIAN);
+        int off = (g % perBlock) * GroupDesc.SIZE;
+        GroupDesc gd =
+            new GroupDesc(
+                Integer.toUnsignedLong(d.getInt(off)),
+                Integer.toUnsignedLong(d.getInt(off + 4)),
+                Integer.toUnsignedLong(d.getInt(off + 8)),
+                Short.toUnsignedInt(d.getShort(off + 12)),
+                Short.toUnsignedInt(d.getShort(off + 14)),
+                Short.toUnsignedInt(d.getShort(off + 16)));
+        checkDescriptor(sb, g, gd, readOnly);
+        out[g] = gd;
+      } finally {
+        bh.put();
+      }
+    }
+    return out;
+  }
+
+  /** Port of ext2_check_descriptors(), fs/ext2/super.c: bitmaps and table inside the group. */
+  private static void checkDescriptor(Ext2Superblock sb, int g, GroupDesc gd, boolean readOnly)
+      throws CorruptFilesystemException {
+    long first = sb.firstDataBlock + (long) g * sb.blocksPerGroup;
+    long last = first + sb.groupOfBlockCount(g) - 1;
+    long tableBlocks = (sb.inodesPerGroup * sb.inodeSize + sb.blockSize - 1) / sb.blockSize;
+    String where = "group descriptor " + g + ": ";
+    if (gd.blockBitmap() < first || gd.blockBitmap() > last) {
+      throw new CorruptFilesystemException(
+          where + "block bitmap " + gd.blockBitmap() + " outside the group", -1, gd.blockBitmap());
+    }
+    if (gd.inodeBitmap() < first || gd.inodeBitmap() > last) {
+      throw new CorruptFilesystemException(
+          where + "inode bitmap " + gd.inodeBitmap() + " outside the group", -1, gd.inodeBitmap());
+    }
+    if (gd.inodeTable() < first || gd.inodeTable() + tableBlocks - 1 > last) {
+      throw new CorruptFilesystemException(
+          where + "inode table at " + gd.inodeTable() + " outside the group", -1, gd.inodeTable());
+    }
+    Ext2Geometry.checkOverlap(sb, g, gd, readOnly);
+  }
+}
