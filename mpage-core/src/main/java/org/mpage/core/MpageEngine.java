@@ -196,6 +196,11 @@ public final class MpageEngine implements StorageEngine {
   }
 
   @Override
+  public org.mpage.api.block.BlockStatus submitBioWait(org.mpage.api.block.Bio bio) {
+    return blockLayer.submitBioWait(bio);
+  }
+
+  @Override
   public Map<String, Long> statistics() {
     IoStats.Snapshot s = blockLayer.stats().snapshot();
     Map<String, Long> m = new LinkedHashMap<>();

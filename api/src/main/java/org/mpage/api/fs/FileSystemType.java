@@ -25,10 +25,25 @@ public interface FileSystemType {
    * directly; empty when this type has no such notion. A swapped-in backend must show the same
    * identity as the one the filesystem was mounted from.
    *
+   * <p>Kept for types written before {@link #identity(BlockDevice, StorageEngine)}, which is what
+   * the mount table calls; a type that reads through the engine may leave this one empty.
+   *
    * @throws IOException if the device cannot be read or holds no filesystem of this type
    */
   default java.util.Optional<String> identity(BlockDevice device) throws IOException {
     return java.util.Optional.empty();
+  }
+
+  /**
+   * {@link #identity(BlockDevice)}, read through {@code engine} ({@link
+   * StorageEngine#submitBioWait}), so that the read is counted and traced with the engine's other
+   * I/O. The default asks {@link #identity(BlockDevice)}.
+   *
+   * @throws IOException if the device cannot be read or holds no filesystem of this type
+   */
+  default java.util.Optional<String> identity(BlockDevice device, StorageEngine engine)
+      throws IOException {
+    return identity(device);
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.mpage.api.fs;
 
 import java.util.Map;
+import org.mpage.api.block.Bio;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockStatus;
 import org.mpage.api.page.GetBlock;
@@ -39,6 +40,22 @@ public interface StorageEngine extends AutoCloseable {
    * {@code blkdev_issue_flush}).
    */
   BlockStatus flush(BlockDevice device);
+
+  /**
+   * Submits {@code bio} through the engine's block layer and waits until it completes: the kernel's
+   * {@code submit_bio_wait}. For the synchronous I/O a filesystem does outside the caches (the
+   * superblock before the block size is known, a backend's identity), so that it is counted in
+   * {@link #statistics()} and traced like every other BIO. The BIO's own end_io, if set, runs
+   * before this returns. The calling thread's plugged BIOs are submitted first, so it never waits
+   * for a BIO it holds itself.
+   *
+   * <p>There is no timeout, as in the kernel: the device completes every BIO (a swappable device
+   * fails queued ones after its swap timeout). An interrupt does not end the wait; it is kept on
+   * the thread.
+   *
+   * @return the BIO's completion status
+   */
+  BlockStatus submitBioWait(Bio bio);
 
   /** I/O counters by name ({@code bios.read}, {@code get_block.calls}, ...). */
   Map<String, Long> statistics();

@@ -83,6 +83,11 @@ public final class EngineComponent implements StorageEngine {
   }
 
   @Override
+  public org.mpage.api.block.BlockStatus submitBioWait(org.mpage.api.block.Bio bio) {
+    return engine.submitBioWait(bio);
+  }
+
+  @Override
   public Map<String, Long> statistics() {
     return engine.statistics();
   }

@@ -92,7 +92,7 @@ public final class MountTable implements Mounts, AutoCloseable {
     }
     DeviceSlot slot = registry.slot(device);
     try {
-      Optional<String> identity = type.identity(slot);
+      Optional<String> identity = type.identity(slot, engine);
       identity.ifPresent(
           id -> slot.setIdentityCheck(candidate -> sameIdentity(type, id, candidate)));
       FileSystem fs = type.mount(slot, engine, options);
@@ -107,9 +107,9 @@ public final class MountTable implements Mounts, AutoCloseable {
     }
   }
 
-  private static boolean sameIdentity(FileSystemType type, String id, BlockDevice candidate) {
+  private boolean sameIdentity(FileSystemType type, String id, BlockDevice candidate) {
     try {
-      return type.identity(candidate).map(id::equals).orElse(false);
+      return type.identity(candidate, engine).map(id::equals).orElse(false);
     } catch (IOException | RuntimeException e) {
       LOG.warn("{}: cannot read the identity of {}: {}", type.name(), candidate, e.toString());
       return false;
