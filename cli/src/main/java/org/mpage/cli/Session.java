@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.mpage.api.block.Bio;
 import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
@@ -86,22 +85,16 @@ public final class Session implements AutoCloseable {
       throw new java.nio.file.FileSystemException(image.toString(), null, "is a directory");
     }
     boolean ram = deviceType.equals("ramdisk");
-    BlockDevice imageLock = ram ? openFile(image, readOnly) : null;
-    BlockDevice device;
+    Map<String, String> options = new HashMap<>(engineOptions);
+    options.putIfAbsent("read_ahead_kb", "1024");
+    options.putIfAbsent("cache.pages", "16384");
+    // The engine first: a RAM disk copy is loaded through its block layer, counted and traced.
+    StorageEngine engine = provider(StorageEngineFactory.class).create(options);
+    BlockDevice imageLock = null;
+    BlockDevice device = null;
     try {
-      device = ram ? loadIntoRamDisk(image, imageLock) : openFile(image, readOnly);
-    } catch (IOException | RuntimeException e) {
-      if (imageLock != null) {
-        imageLock.close();
-      }
-      throw e;
-    }
-    StorageEngine engine = null;
-    try {
-      Map<String, String> options = new HashMap<>(engineOptions);
-      options.putIfAbsent("read_ahead_kb", "1024");
-      options.putIfAbsent("cache.pages", "16384");
-      engine = provider(StorageEngineFactory.class).create(options);
+      imageLock = ram ? openFile(image, readOnly) : null;
+      device = ram ? loadIntoRamDisk(engine, image, imageLock) : openFile(image, readOnly);
       FileSystemType type =
           ServiceLoader.load(FileSystemType.class).stream()
               .map(ServiceLoader.Provider::get)
@@ -112,10 +105,10 @@ public final class Session implements AutoCloseable {
       FileSystem fs = type.mount(device, engine, new MountOptions(readOnly, Map.of()));
       return new Session(image, device, engine, fs, ram && !readOnly ? image : null, imageLock);
     } catch (IOException | RuntimeException e) {
-      if (engine != null) {
-        engine.close();
+      engine.close();
+      if (device != null) {
+        device.close();
       }
-      device.close();
       if (imageLock != null) {
         imageLock.close();
       }
@@ -171,12 +164,13 @@ public final class Session implements AutoCloseable {
    * second descriptor on the file, once closed, would drop the process's lock on it (POSIX record
    * locks belong to the process and file, not to the descriptor).
    */
-  private static BlockDevice loadIntoRamDisk(Path image, BlockDevice file) throws IOException {
+  private static BlockDevice loadIntoRamDisk(StorageEngine engine, Path image, BlockDevice file)
+      throws IOException {
     long size = Files.size(image) / 512 * 512;
     BlockDevice rd =
         deviceProvider("ramdisk").open("ram0", Map.of("size", Long.toString(Math.max(512, size))));
     try {
-      copy(file, rd, size);
+      copy(engine, file, rd, size);
     } catch (IOException | RuntimeException e) {
       rd.close();
       throw e;
@@ -184,8 +178,12 @@ public final class Session implements AutoCloseable {
     return rd;
   }
 
-  /** Copies the first {@code size} bytes of one device to another in 1 MiB BIOs. */
-  private static void copy(BlockDevice from, BlockDevice to, long size) throws IOException {
+  /**
+   * Copies the first {@code size} bytes of one device to another in 1 MiB BIOs, each waited for
+   * through the engine's block layer.
+   */
+  private static void copy(StorageEngine engine, BlockDevice from, BlockDevice to, long size)
+      throws IOException {
     ByteBuffer mem = ByteBuffer.allocateDirect(1 << 20);
     Folio[] pages = new Folio[256];
     for (int i = 0; i < pages.length; i++) {
@@ -193,22 +191,20 @@ public final class Session implements AutoCloseable {
     }
     for (long pos = 0; pos < size; pos += mem.capacity()) {
       int n = (int) Math.min(mem.capacity(), size - pos);
-      transfer(from, BioOp.READ, pages, pos, n);
-      transfer(to, BioOp.WRITE, pages, pos, n);
+      transfer(engine, from, BioOp.READ, pages, pos, n);
+      transfer(engine, to, BioOp.WRITE, pages, pos, n);
     }
   }
 
-  private static void transfer(BlockDevice dev, BioOp op, Folio[] pages, long pos, int n)
+  private static void transfer(
+      StorageEngine engine, BlockDevice dev, BioOp op, Folio[] pages, long pos, int n)
       throws IOException {
     Bio bio = new Bio(dev, op, Set.of(), 256);
     bio.setSector(pos / 512);
     for (int i = 0; i * 4096 < n; i++) {
       bio.addFolio(pages[i], Math.min(4096, n - i * 4096), 0);
     }
-    CompletableFuture<BlockStatus> done = new CompletableFuture<>();
-    bio.setEndIo(x -> done.complete(x.status()));
-    dev.submit(bio);
-    BlockStatus st = done.join();
+    BlockStatus st = engine.submitBioWait(bio);
     if (!st.isOk()) {
       throw new IOException(
           dev.name() + ": " + op.name().toLowerCase(java.util.Locale.ROOT) + " failed: " + st);
@@ -236,7 +232,7 @@ public final class Session implements AutoCloseable {
       fs.close();
       if (writeBackTo != null) {
         // Back through the locked file device; then its cache is flushed to the disk.
-        copy(device, imageLock, device.capacitySectors() * 512);
+        copy(engine, device, imageLock, device.capacitySectors() * 512);
         BlockStatus st = engine.flush(imageLock);
         if (!st.isOk()) {
           throw new IOException(image + ": flushing the image failed: " + st);

@@ -7,11 +7,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.mpage.api.block.Bio;
+import org.mpage.api.block.BioFlag;
 import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockIOException;
@@ -45,7 +42,7 @@ final class Ext2Super {
       throw new CorruptFilesystemException(
           "device " + device.name() + " is too small (" + deviceBytes + " bytes) for ext2", -1, -1);
     }
-    ByteBuffer raw = readRaw(device, Ext2Superblock.OFFSET, Ext2Superblock.SIZE);
+    ByteBuffer raw = readRaw(engine, device, Ext2Superblock.OFFSET, Ext2Superblock.SIZE);
     Ext2Superblock sb = new Ext2Superblock(raw, deviceBytes);
     int unsupported = sb.featureIncompat & ~Ext2Features.INCOMPAT_SUPP;
     if (unsupported != 0) {
@@ -71,7 +68,10 @@ final class Ext2Super {
       }
     }
     Ext2Geometry.checkSuper(
-        sb, options.readOnly(), at -> readRaw(device, at, Ext2Superblock.SIZE), deviceBytes);
+        sb,
+        options.readOnly(),
+        at -> readRaw(engine, device, at, Ext2Superblock.SIZE),
+        deviceBytes);
     BufferCache bc = engine.bufferCache(device, sb.blockSize);
     GroupDesc[] groups = readGroupDescriptors(sb, bc, options.readOnly());
     Ext2SbInfo sbi = new Ext2SbInfo(device, engine, sb, bc, groups, options.readOnly());
@@ -87,25 +87,18 @@ final class Ext2Super {
     return fs;
   }
 
-  /** Reads bytes straight from the device, before the block size is known. */
-  static ByteBuffer readRaw(BlockDevice device, long byteOffset, int length) throws IOException {
+  /**
+   * Reads {@code length} bytes (at most a page) at {@code byteOffset} straight from the device,
+   * past every cache: the superblock before its block size is known, and a backup superblock. A
+   * read BIO waited for through the engine's block layer, so that it is counted and traced.
+   */
+  static ByteBuffer readRaw(StorageEngine engine, BlockDevice device, long byteOffset, int length)
+      throws IOException {
     ByteBuffer mem = ByteBuffer.allocateDirect(Folio.PAGE_SIZE);
-    Folio page = new Folio(null, 0, mem);
-    Bio bio = new Bio(device, BioOp.READ, Set.of(), 1);
+    Bio bio = new Bio(device, BioOp.READ, Set.of(BioFlag.SYNC), 1);
     bio.setSector(byteOffset / BlockDevice.SECTOR_SIZE);
-    bio.addFolio(page, length, 0);
-    CompletableFuture<BlockStatus> done = new CompletableFuture<>();
-    bio.setEndIo(b -> done.complete(b.status()));
-    device.submit(bio);
-    BlockStatus status;
-    try {
-      status = done.get(60, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading the superblock", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IOException(device.name() + ": no answer reading the superblock", e);
-    }
+    bio.addFolio(new Folio(null, 0, mem), length, 0);
+    BlockStatus status = engine.submitBioWait(bio);
     if (!status.isOk()) {
       throw new BlockIOException(device.name(), BioOp.READ, bio.sector(), status);
     }
