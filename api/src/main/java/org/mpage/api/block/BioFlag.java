@@ -9,5 +9,10 @@ public enum BioFlag {
   /** Forced unit access: the write is durable when it completes. */
   FUA,
   /** Flush the device's volatile cache before this write. */
-  PREFLUSH
+  PREFLUSH,
+  /**
+   * Filesystem metadata read past the buffer cache (the superblock, before its block size is
+   * known): the engine counts it with the metadata reads. The kernel's {@code REQ_META}.
+   */
+  META
 }

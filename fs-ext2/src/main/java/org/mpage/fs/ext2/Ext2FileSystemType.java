@@ -1,4 +1,4 @@
-// fs/ext2/super.c: ext2_fs_type (and ext2_mount)
+// fs/ext2/super.c: ext2_fs_type
 package org.mpage.fs.ext2;
 
 import aQute.bnd.annotation.Resolution;

@@ -95,7 +95,7 @@ final class Ext2Super {
   static ByteBuffer readRaw(StorageEngine engine, BlockDevice device, long byteOffset, int length)
       throws IOException {
     ByteBuffer mem = ByteBuffer.allocateDirect(Folio.PAGE_SIZE);
-    Bio bio = new Bio(device, BioOp.READ, Set.of(BioFlag.SYNC), 1);
+    Bio bio = new Bio(device, BioOp.READ, Set.of(BioFlag.SYNC, BioFlag.META), 1);
     bio.setSector(byteOffset / BlockDevice.SECTOR_SIZE);
     bio.addFolio(new Folio(null, 0, mem), length, 0);
     BlockStatus status = engine.submitBioWait(bio);

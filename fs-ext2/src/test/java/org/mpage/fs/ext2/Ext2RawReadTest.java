@@ -76,6 +76,10 @@ class Ext2RawReadTest {
       assertTrue(
           queued.contains("ram0 " + SUPER_SECTOR + "+1024"), "superblock read traced: " + queued);
       assertEquals(queued.size(), readBios(), "every read the tracer saw is counted");
+      assertEquals(
+          readBios(),
+          engine.statistics().get("bios.read.meta"),
+          "a mount reads metadata only, the superblock (flagged META) included");
       assertEquals("ext2", fs.info().type());
     }
   }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.mpage.api.block.Bio;
+import org.mpage.api.block.BioFlag;
 import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockStatus;
@@ -59,6 +60,9 @@ public final class BlockLayer {
     if (bio.op() == BioOp.READ) {
       stats.readBios.increment();
       stats.sectorsRead.add(sectors);
+      if (bio.flags().contains(BioFlag.META)) {
+        stats.countMetaRead(); // metadata that does not come through __bread
+      }
     } else if (bio.op() == BioOp.WRITE) {
       stats.writeBios.increment();
       stats.sectorsWritten.add(sectors);

@@ -53,7 +53,8 @@ public final class IoStats {
   /**
    * A metadata block is read through the buffer cache ({@code __bread}): one read BIO that is not
    * file data. Counted here rather than flagged on the BIO, because ext2 submits these without
-   * {@code REQ_META}, as the kernel's ext2 does.
+   * {@code REQ_META}, as the kernel's ext2 does. A read flagged {@code META} (metadata read past
+   * the buffer cache, such as the superblock at mount) is counted by the block layer instead.
    */
   public void countMetaRead() {
     metaReadBios.increment();
