@@ -31,10 +31,32 @@ final class PathWalk {
   }
 
   /**
-   * A parent directory and a name in it (the name also as its on-disk bytes). Never compared: a
-   * record only because it is a value.
+   * A parent directory and a name in it (the name also as its on-disk bytes). A class rather than
+   * a record: it holds an array, which a record's equality would compare by identity.
    */
-  record Place(Ext2Inode dir, String name, byte[] bytes) {}
+  static final class Place {
+    private final Ext2Inode dir;
+    private final String name;
+    private final byte[] bytes;
+
+    Place(Ext2Inode dir, String name, byte[] bytes) {
+      this.dir = dir;
+      this.name = name;
+      this.bytes = bytes;
+    }
+
+    Ext2Inode dir() {
+      return dir;
+    }
+
+    String name() {
+      return name;
+    }
+
+    byte[] bytes() {
+      return bytes;
+    }
+  }
 
   // link_path_walk
   /** Resolves {@code path} from the root, following symbolic links (the last one if asked). */
