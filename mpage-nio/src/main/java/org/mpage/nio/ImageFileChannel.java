@@ -174,7 +174,7 @@ final class ImageFileChannel extends FileChannel {
     if (size < handle.size()) {
       fs.change(
           api -> {
-            handle.truncate(size);
+            handle.ftruncate(size);
             return null;
           });
     }

@@ -75,6 +75,19 @@ final class ImageFileSystem extends FileSystem {
   }
 
   <T> T call(Op<T> op) throws IOException {
+    try {
+      return callRaw(op);
+    } catch (java.nio.file.NotDirectoryException e) {
+      // The JDK reports ENOTDIR as a plain FileSystemException, except when listing a directory.
+      throw new FileSystemException(e.getFile(), e.getOtherFile(), "not a directory");
+    } catch (java.nio.file.FileSystemLoopException e) {
+      // ELOOP too: FileSystemLoopException is only what Files.walkFileTree reports.
+      throw new FileSystemException(e.getFile(), null, "too many levels of symbolic links");
+    }
+  }
+
+  /** Like {@link #call}, with the mounted filesystem's exceptions as they are. */
+  <T> T callRaw(Op<T> op) throws IOException {
     lifecycle.readLock().lock();
     try {
       ensureOpen();
@@ -160,7 +173,7 @@ final class ImageFileSystem extends FileSystem {
       FileStat st = stat(here, false);
       if (st.type() == FileType.SYMLINK && (follow || !todo.isEmpty())) {
         if (++links > MAX_SYMLINKS) {
-          throw new java.nio.file.FileSystemLoopException(p.toString());
+          throw new FileSystemException(p.toString(), null, "too many levels of symbolic links");
         }
         String target = call(fs -> fs.readLink(here.apiPath()));
         done.pollLast();
@@ -174,7 +187,7 @@ final class ImageFileSystem extends FileSystem {
           }
         }
       } else if (st.type() != FileType.DIRECTORY && !todo.isEmpty()) {
-        throw new java.nio.file.NotDirectoryException(here.toString());
+        throw new FileSystemException(here.toString(), null, "not a directory");
       }
     }
     return new ImagePath(this, "/" + String.join("/", done));

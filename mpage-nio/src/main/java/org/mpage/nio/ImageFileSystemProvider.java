@@ -104,7 +104,7 @@ public final class ImageFileSystemProvider extends FileSystemProvider {
       if (java.nio.file.Files.exists(image) && byImage.containsKey(key(image))) {
         throw new FileSystemAlreadyExistsException(uri.toString());
       }
-      ImageFileSystem fs = open(image, e);
+      ImageFileSystem fs = open(image, e, false);
       byImage.put(key(image), fs);
       return fs;
     }
@@ -112,7 +112,7 @@ public final class ImageFileSystemProvider extends FileSystemProvider {
 
   @Override
   public FileSystem newFileSystem(Path image, Map<String, ?> env) throws IOException {
-    ImageFileSystem fs = open(image.toAbsolutePath(), ImageMount.Env.of(env));
+    ImageFileSystem fs = open(image.toAbsolutePath(), ImageMount.Env.of(env), true);
     synchronized (byImage) {
       // Found by URI too (unlike the zip filesystem), unless one opened by URI is there already.
       byImage.putIfAbsent(key(image), fs);
@@ -120,8 +120,8 @@ public final class ImageFileSystemProvider extends FileSystemProvider {
     return fs;
   }
 
-  private ImageFileSystem open(Path image, ImageMount.Env env) throws IOException {
-    return new ImageFileSystem(this, image, ImageMount.open(image, env), env.readOnly());
+  private ImageFileSystem open(Path image, ImageMount.Env env, boolean probe) throws IOException {
+    return new ImageFileSystem(this, image, ImageMount.open(image, env, probe), env.readOnly());
   }
 
   @Override

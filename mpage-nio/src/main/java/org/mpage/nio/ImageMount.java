@@ -65,7 +65,13 @@ record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
     }
   }
 
-  static ImageMount open(Path image, Env env) throws IOException {
+  /**
+   * Mounts {@code image}. With {@code probe} (a lookup by path, which the JDK offers every
+   * installed provider in turn), an image the filesystem type does not recognise is refused with
+   * {@link UnsupportedOperationException}, so that the next provider (the zip filesystem, say) gets
+   * its chance; by URI the scheme has chosen this provider and the mount's error stands.
+   */
+  static ImageMount open(Path image, Env env, boolean probe) throws IOException {
     if (env.create() && !Files.exists(image)) {
       format(image, env);
     }
@@ -78,9 +84,16 @@ record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
     BlockDevice device = openFile(image, env.readOnly());
     StorageEngine engine = null;
     try {
+      FileSystemType type = type(env.type());
+      if (probe && !env.create()) {
+        try {
+          type.identity(device);
+        } catch (IOException e) {
+          throw new UnsupportedOperationException(image + ": not an " + type.name() + " image", e);
+        }
+      }
       engine = newEngine(env);
-      FileSystem fs =
-          type(env.type()).mount(device, engine, new MountOptions(env.readOnly(), Map.of()));
+      FileSystem fs = type.mount(device, engine, new MountOptions(env.readOnly(), Map.of()));
       return new ImageMount(device, engine, fs);
     } catch (IOException | RuntimeException e) {
       if (engine != null) {

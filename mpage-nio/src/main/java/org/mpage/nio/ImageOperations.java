@@ -102,7 +102,21 @@ final class ImageOperations {
 
   static DirectoryStream<Path> list(ImagePath dir, DirectoryStream.Filter<? super Path> filter)
       throws IOException {
-    List<DirEntry> entries = dir.getFileSystem().call(api -> api.list(dir.apiPath()));
+    List<DirEntry> entries =
+        dir.getFileSystem()
+            .callRaw(
+                api -> {
+                  FileStat st;
+                  try {
+                    st = api.stat(dir.apiPath());
+                  } catch (java.nio.file.FileSystemLoopException e) {
+                    throw ImageFileSystem.error(dir, "too many levels of symbolic links");
+                  }
+                  if (st.type() != FileType.DIRECTORY) {
+                    throw new java.nio.file.NotDirectoryException(dir.toString());
+                  }
+                  return api.list(dir.apiPath());
+                });
     return new ImageDirectoryStream(dir, entries, filter);
   }
 

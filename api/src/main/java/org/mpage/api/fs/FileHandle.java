@@ -21,7 +21,7 @@ public interface FileHandle extends AutoCloseable {
    *
    * @throws UnsupportedOperationException if this filesystem cannot
    */
-  default void truncate(long size) throws IOException {
+  default void ftruncate(long size) throws IOException {
     throw new UnsupportedOperationException("this filesystem cannot truncate an open file");
   }
 

@@ -77,12 +77,18 @@ public interface FileSystem extends AutoCloseable {
 
   /**
    * Sets access and modification times in seconds, not following a final symbolic link, as {@code
-   * utimensat} with {@code AT_SYMLINK_NOFOLLOW} does; -1 leaves one as it is.
+   * utimensat} with {@code AT_SYMLINK_NOFOLLOW} does; -1 leaves one as it is. The default can set
+   * the modification time only, through {@link #setAttributes}.
    *
    * @throws UnsupportedOperationException if this filesystem cannot
    */
   default void setTimes(String path, long atime, long mtime) throws IOException {
-    throw new UnsupportedOperationException("this filesystem cannot set times");
+    if (atime != -1) {
+      throw new UnsupportedOperationException("this filesystem cannot set access times");
+    }
+    if (mtime != -1) {
+      setAttributes(path, lstat(path).permissions(), mtime);
+    }
   }
 
   /** Writes everything dirty and waits. */

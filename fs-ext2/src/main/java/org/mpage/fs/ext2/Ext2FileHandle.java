@@ -70,6 +70,18 @@ final class Ext2FileHandle implements FileHandle {
     }
   }
 
+  // do_sys_ftruncate: the open file's inode, whatever its name is now
+  @Override
+  public void ftruncate(long size) throws IOException {
+    if (fs.readOnly()) {
+      throw new FileSystemException(path, null, "read-only file system");
+    }
+    if (size < 0) {
+      throw new FileSystemException(path, null, "negative size");
+    }
+    inodes.truncate(path, inode, size);
+  }
+
   @Override
   public int write(long pos, ByteBuffer src) throws IOException {
     if (fs.readOnly()) {

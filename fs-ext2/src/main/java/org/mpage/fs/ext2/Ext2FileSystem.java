@@ -307,6 +307,45 @@ final class Ext2FileSystem implements FileSystem {
         });
   }
 
+  // ext2_setattr (owner), as chown -h: a symbolic link itself is changed
+  @Override
+  public void setOwner(String path, long uid, long gid) throws IOException {
+    if (uid < -1 || uid > 0xffff_ffffL || gid < -1 || gid > 0xffff_ffffL) {
+      throw new IllegalArgumentException("owner ids must be 32-bit: " + uid + ", " + gid);
+    }
+    mutate(
+        path,
+        () -> {
+          Ext2Inode inode = walk.resolve(path, false);
+          if (uid != -1) {
+            inode.uid = uid;
+          }
+          if (gid != -1) {
+            inode.gid = gid;
+          }
+          inode.ctime = Ext2SbInfo.now();
+          fs.inodeChanged(inode);
+        });
+  }
+
+  // ext2_setattr (times), as utimensat with AT_SYMLINK_NOFOLLOW
+  @Override
+  public void setTimes(String path, long atime, long mtime) throws IOException {
+    mutate(
+        path,
+        () -> {
+          Ext2Inode inode = walk.resolve(path, false);
+          if (atime != -1) {
+            inode.atime = atime & 0xffff_ffffL;
+          }
+          if (mtime != -1) {
+            inode.mtime = mtime & 0xffff_ffffL;
+          }
+          inode.ctime = Ext2SbInfo.now();
+          fs.inodeChanged(inode);
+        });
+  }
+
   // ---- sync and unmount ----
 
   // ext2_sync_fs, after the data of every file opened

@@ -59,15 +59,28 @@ final class Ext2Namei {
   Ext2Inode openForWrite(String path, boolean create, int permissions) throws IOException {
     fs.lock();
     try {
-      Place at = walk.place(path);
-      long ino = dir.lookup(at.dir(), at.name());
-      if (ino < 0) {
-        if (!create) {
-          throw new NoSuchFileException(path);
+      String p = path;
+      for (int links = 0; ; links++) {
+        Place at = walk.place(p);
+        long ino = dir.lookup(at.dir(), at.name());
+        if (ino < 0) {
+          if (!create) {
+            throw new NoSuchFileException(path);
+          }
+          return create(at, Ext2Inode.S_IFREG | (permissions & 07777));
         }
-        return create(at, Ext2Inode.S_IFREG | (permissions & 07777));
+        Ext2Inode found = inodes.iget(ino);
+        if (!found.isSymlink() || !create) {
+          return walk.resolve(p, true);
+        }
+        // O_CREAT follows a final symbolic link and creates its target when that is missing, as
+        // the kernel's open_last_lookups does: so a dangling link is filled, not refused.
+        if (links >= PathWalk.MAX_SYMLINKS) {
+          throw new java.nio.file.FileSystemLoopException(path);
+        }
+        String target = symlinks.readLink(found);
+        p = target.startsWith("/") ? target : PathWalk.parentOf(p) + "/" + target;
       }
-      return walk.resolve(path, true);
     } finally {
       fs.unlock();
     }
@@ -238,16 +251,18 @@ final class Ext2Namei {
   // ext2_link
   /** Holds the lock. */
   void link(String target, String path) throws IOException {
+    // In the kernel's order (do_linkat): the old name must exist, then the new one must not, and
+    // only then is the kind of file judged.
     Ext2Inode t = walk.resolve(target, false);
+    Place at = walk.place(path);
+    if (dir.lookup(at.dir(), at.name()) >= 0) {
+      throw new FileAlreadyExistsException(path);
+    }
     if (t.isDir()) {
       throw new FileSystemException(target, null, "hard links to directories are not allowed");
     }
     if (t.links >= 32000) {
       throw new FileSystemException(target, null, "too many links");
-    }
-    Place at = walk.place(path);
-    if (dir.lookup(at.dir(), at.name()) >= 0) {
-      throw new FileAlreadyExistsException(path);
     }
     dir.addEntry(at.dir(), at.bytes(), t);
     t.links++;

@@ -18,7 +18,7 @@ import org.mpage.fs.ext2.disk.Ext2Inode;
  * MAXSYMLINKS.
  */
 final class PathWalk {
-  private static final int MAX_SYMLINKS = 40;
+  static final int MAX_SYMLINKS = 40;
 
   private final Ext2Inodes inodes;
   private final Ext2Dir dir;
@@ -31,8 +31,8 @@ final class PathWalk {
   }
 
   /**
-   * A parent directory and a name in it (the name also as its on-disk bytes). A class rather than
-   * a record: it holds an array, which a record's equality would compare by identity.
+   * A parent directory and a name in it (the name also as its on-disk bytes). A class rather than a
+   * record: it holds an array, which a record's equality would compare by identity.
    */
   static final class Place {
     private final Ext2Inode dir;
@@ -106,6 +106,16 @@ final class PathWalk {
     return parts;
   }
 
+  /** The path of the directory holding the last component of {@code path}. */
+  static String parentOf(String path) {
+    String p = path;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    int slash = p.lastIndexOf('/');
+    return slash <= 0 ? "/" : p.substring(0, slash);
+  }
+
   // filename_parentat
   /** The directory that holds (or is to hold) the last component of {@code path}, and its name. */
   Place place(String path) throws IOException {
@@ -113,9 +123,8 @@ final class PathWalk {
     while (p.length() > 1 && p.endsWith("/")) {
       p = p.substring(0, p.length() - 1);
     }
-    int slash = p.lastIndexOf('/');
-    String parent = slash <= 0 ? "/" : p.substring(0, slash);
-    String name = p.substring(slash + 1);
+    String parent = parentOf(p);
+    String name = p.substring(p.lastIndexOf('/') + 1);
     if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
       throw new FileSystemException(path, null, "invalid name");
     }

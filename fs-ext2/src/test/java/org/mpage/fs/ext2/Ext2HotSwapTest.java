@@ -28,9 +28,9 @@ import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockStatus;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.page.Folio;
-import org.mpage.vfs.disk.DeviceSlot;
 import org.mpage.device.file.FileDevice;
 import org.mpage.device.file.FileDeviceConfig;
+import org.mpage.vfs.disk.DeviceSlot;
 
 /**
  * A mounted ext2 on a {@link DeviceSlot} whose backend is swapped under load: acknowledged writes

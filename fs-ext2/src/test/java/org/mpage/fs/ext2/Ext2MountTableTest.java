@@ -30,12 +30,12 @@ import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.page.Folio;
 import org.mpage.core.MpageEngine;
-import org.mpage.vfs.mount.MountTable;
 import org.mpage.core.mpage.Revision;
-import org.mpage.shell.MpageCommands;
 import org.mpage.device.file.FileDevice;
 import org.mpage.device.file.FileDeviceConfig;
 import org.mpage.device.ramdisk.RamDisk;
+import org.mpage.shell.MpageCommands;
+import org.mpage.vfs.mount.MountTable;
 
 /**
  * The mount table with ext2 on real file devices and e2fsprogs images, fed by hand the way the OSGi
