@@ -29,22 +29,31 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.mpage.api.fs.Names;
-import org.osgi.service.component.annotations.Component;
 
 /**
  * The {@code ext2} scheme: images as {@link FileSystem}s, with URIs of the zip filesystem's form
  * ({@code ext2:file:///images/disk.img!/dir/file}). Found by {@link java.util.ServiceLoader} as an
  * installed provider, and in OSGi a service, so bundles can open images without the JDK's lookup
- * through the system class loader. Operations are in {@link ImageOperations}; this class maps the
- * SPI onto them.
+ * through the system class loader ({@link OsgiImageFileSystemProvider}). Operations are in {@link
+ * ImageOperations}; this class maps the SPI onto them.
  */
 @ServiceProvider(value = FileSystemProvider.class, resolution = Resolution.OPTIONAL)
-@Component(service = FileSystemProvider.class, property = "scheme=ext2")
-public final class ImageFileSystemProvider extends FileSystemProvider {
+public class ImageFileSystemProvider extends FileSystemProvider {
   static final String SCHEME = "ext2";
 
   /** Filesystems opened by URI, by the image's real path, as {@code getFileSystem} finds them. */
   private final Map<Path, ImageFileSystem> byImage = new HashMap<>();
+
+  private final ImageMount.Sources sources;
+
+  /** The installed provider: devices, engines and filesystem types from {@code ServiceLoader}. */
+  public ImageFileSystemProvider() {
+    this(ImageMount.SERVICE_LOADER);
+  }
+
+  ImageFileSystemProvider(ImageMount.Sources sources) {
+    this.sources = sources;
+  }
 
   @Override
   public String getScheme() {
@@ -121,7 +130,8 @@ public final class ImageFileSystemProvider extends FileSystemProvider {
   }
 
   private ImageFileSystem open(Path image, ImageMount.Env env, boolean probe) throws IOException {
-    return new ImageFileSystem(this, image, ImageMount.open(image, env, probe), env.readOnly());
+    return new ImageFileSystem(
+        this, image, ImageMount.open(sources, image, env, probe), env.readOnly());
   }
 
   @Override

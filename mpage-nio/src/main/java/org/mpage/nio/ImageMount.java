@@ -28,7 +28,8 @@ import org.mpage.api.fs.StorageEngineFactory;
 @ServiceConsumer(value = BlockDeviceProvider.class, resolution = Resolution.OPTIONAL)
 @ServiceConsumer(value = FileSystemType.class, resolution = Resolution.OPTIONAL)
 @ServiceConsumer(value = StorageEngineFactory.class, resolution = Resolution.OPTIONAL)
-record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
+record ImageMount(
+    BlockDevice device, StorageEngine engine, FileSystem fs, ImageMount.Sources sources)
     implements AutoCloseable {
 
   /** What the environment map of {@code newFileSystem} may say, read once. */
@@ -66,14 +67,79 @@ record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
   }
 
   /**
+   * Where a mount finds its parts: a file device, an engine and the filesystem type. Without OSGi
+   * {@link ServiceLoader} finds them and each mount has an engine of its own; in OSGi they are
+   * services, and the engine is the framework's shared one.
+   */
+  interface Sources {
+    BlockDevice openFile(Path image, boolean readOnly) throws IOException;
+
+    FileSystemType type(String name);
+
+    StorageEngine engine(Env env);
+
+    /** Gives back what {@link #engine} gave, once the mount is done with {@code device}. */
+    void release(StorageEngine engine, BlockDevice device);
+  }
+
+  /** The parts on the class or module path, found by {@link ServiceLoader}. */
+  static final Sources SERVICE_LOADER =
+      new Sources() {
+        @Override
+        public BlockDevice openFile(Path image, boolean readOnly) throws IOException {
+          BlockDeviceProvider files =
+              ServiceLoader.load(BlockDeviceProvider.class).stream()
+                  .map(ServiceLoader.Provider::get)
+                  .filter(p -> p.type().equals("file"))
+                  .findFirst()
+                  .orElseThrow(() -> new IllegalStateException("no 'file' block device available"));
+          return ImageMount.openFile(files, image, readOnly);
+        }
+
+        @Override
+        public FileSystemType type(String name) {
+          return ServiceLoader.load(FileSystemType.class).stream()
+              .map(ServiceLoader.Provider::get)
+              .filter(t -> t.name().equals(name))
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalStateException("no '" + name + "' filesystem type available"));
+        }
+
+        @Override
+        public StorageEngine engine(Env env) {
+          Map<String, String> options = new HashMap<>();
+          options.put("read_ahead_kb", "1024");
+          options.put("cache.pages", Long.toString(env.cachePages()));
+          return ServiceLoader.load(StorageEngineFactory.class)
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no StorageEngineFactory available"))
+              .create(options);
+        }
+
+        @Override
+        public void release(StorageEngine engine, BlockDevice device) {
+          engine.close();
+        }
+      };
+
+  static BlockDevice openFile(BlockDeviceProvider files, Path image, boolean readOnly)
+      throws IOException {
+    Map<String, String> options = new HashMap<>();
+    options.put("path", image.toString());
+    options.put("read.only", Boolean.toString(readOnly));
+    return files.open(image.getFileName().toString(), options);
+  }
+
+  /**
    * Mounts {@code image}. With {@code probe} (a lookup by path, which the JDK offers every
    * installed provider in turn), an image the filesystem type does not recognise is refused with
    * {@link UnsupportedOperationException}, so that the next provider (the zip filesystem, say) gets
    * its chance; by URI the scheme has chosen this provider and the mount's error stands.
    */
-  static ImageMount open(Path image, Env env, boolean probe) throws IOException {
+  static ImageMount open(Sources sources, Path image, Env env, boolean probe) throws IOException {
     if (env.create() && !Files.exists(image)) {
-      format(image, env);
+      format(sources, image, env);
     }
     if (!Files.exists(image)) {
       throw new NoSuchFileException(image.toString(), null, "no such image file");
@@ -81,23 +147,23 @@ record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
     if (Files.isDirectory(image)) {
       throw new java.nio.file.FileSystemException(image.toString(), null, "is a directory");
     }
-    BlockDevice device = openFile(image, env.readOnly());
+    FileSystemType type = sources.type(env.type());
+    BlockDevice device = sources.openFile(image, env.readOnly());
     StorageEngine engine = null;
     try {
-      FileSystemType type = type(env.type());
+      engine = sources.engine(env);
       if (probe && !env.create()) {
         try {
-          type.identity(device);
+          type.identity(device, engine);
         } catch (IOException e) {
           throw new UnsupportedOperationException(image + ": not an " + type.name() + " image", e);
         }
       }
-      engine = newEngine(env);
       FileSystem fs = type.mount(device, engine, new MountOptions(env.readOnly(), Map.of()));
-      return new ImageMount(device, engine, fs);
+      return new ImageMount(device, engine, fs, sources);
     } catch (IOException | RuntimeException e) {
       if (engine != null) {
-        engine.close();
+        sources.release(engine, device);
       }
       device.close();
       throw e;
@@ -105,7 +171,7 @@ record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
   }
 
   /** A sparse image of the asked size, formatted with the asked block size. */
-  private static void format(Path image, Env env) throws IOException {
+  private static void format(Sources sources, Path image, Env env) throws IOException {
     if (env.size() <= 0) {
       throw new IllegalArgumentException("env 'create' needs a positive 'size' in bytes");
     }
@@ -117,48 +183,19 @@ record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
             StandardOpenOption.SPARSE)) {
       ch.write(ByteBuffer.wrap(new byte[1]), env.size() - 1);
     }
-    try (BlockDevice dev = openFile(image, false);
-        StorageEngine engine = newEngine(env)) {
-      type(env.type()).format(dev, engine, Map.of("block.size", Integer.toString(env.blockSize())));
+    try (BlockDevice dev = sources.openFile(image, false)) {
+      StorageEngine engine = sources.engine(env);
+      try {
+        sources
+            .type(env.type())
+            .format(dev, engine, Map.of("block.size", Integer.toString(env.blockSize())));
+      } finally {
+        sources.release(engine, dev);
+      }
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(image);
       throw e;
     }
-  }
-
-  private static StorageEngine newEngine(Env env) {
-    Map<String, String> options = new HashMap<>();
-    options.put("read_ahead_kb", "1024");
-    options.put("cache.pages", Long.toString(env.cachePages()));
-    return first(StorageEngineFactory.class).create(options);
-  }
-
-  private static BlockDevice openFile(Path image, boolean readOnly) throws IOException {
-    Map<String, String> options = new HashMap<>();
-    options.put("path", image.toString());
-    options.put("read.only", Boolean.toString(readOnly));
-    BlockDeviceProvider files =
-        ServiceLoader.load(BlockDeviceProvider.class).stream()
-            .map(ServiceLoader.Provider::get)
-            .filter(p -> p.type().equals("file"))
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("no 'file' block device available"));
-    return files.open(image.getFileName().toString(), options);
-  }
-
-  private static FileSystemType type(String name) {
-    return ServiceLoader.load(FileSystemType.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(t -> t.name().equals(name))
-        .findFirst()
-        .orElseThrow(
-            () -> new IllegalStateException("no '" + name + "' filesystem type available"));
-  }
-
-  private static <T> T first(Class<T> type) {
-    return ServiceLoader.load(type)
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no " + type.getSimpleName() + " available"));
   }
 
   @Override
@@ -167,7 +204,7 @@ record ImageMount(BlockDevice device, StorageEngine engine, FileSystem fs)
       fs.close();
     } finally {
       try {
-        engine.close();
+        sources.release(engine, device);
       } finally {
         device.close();
       }

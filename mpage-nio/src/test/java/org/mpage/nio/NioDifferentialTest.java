@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -163,7 +164,7 @@ class NioDifferentialTest {
   }
 
   /** Every file under {@code root}: its kind, size, permissions and content digest. */
-  static TreeMap<String, String> tree(Path root) throws IOException {
+  static Map<String, String> tree(Path root) throws IOException {
     TreeMap<String, String> out = new TreeMap<>();
     try (Stream<Path> all = Files.walk(root)) {
       for (Path p : (Iterable<Path>) all::iterator) {
