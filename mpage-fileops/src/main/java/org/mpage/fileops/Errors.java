@@ -126,10 +126,19 @@ public final class Errors {
    * {@code mpage: <reason>}.
    */
   public static String line(IOException e) {
+    return "mpage: " + message(e);
+  }
+
+  /**
+   * The line for any error without its {@code mpage: } prefix: {@code <path>: <reason>}, or the
+   * reason alone. For a front-end whose host prints its own prefix (Gogo, Karaf) before the message
+   * of the exception a command throws.
+   */
+  public static String message(IOException e) {
     if (e instanceof PathException p) {
-      return line(p.path(), p.reason());
+      return Escape.name(p.path()) + ": " + Escape.name(p.reason());
     }
-    return "mpage: " + Escape.name(reason(e));
+    return Escape.name(reason(e));
   }
 
   /** The line for a bug or a resource exhausted (not an I/O error): it says so. */

@@ -70,6 +70,16 @@ public final class FileOps {
 
   // ---- reading ----
 
+  /** What a listing line shows before the name. */
+  public enum Listing {
+    /** The name only ({@code ls}). */
+    NAMES,
+    /** The type letter and the size ({@link Formats#sizeListing}): the Gogo shell's {@code ls}. */
+    SIZES,
+    /** The {@link Formats#longListing} columns ({@code ls -l}). */
+    LONG
+  }
+
   /** The superblock summary ({@link Formats#info}). */
   public void info(PrintStream out) throws IOException {
     out.print(Formats.info(fs.info()));
@@ -84,14 +94,23 @@ public final class FileOps {
    */
   public void list(String path, boolean longFormat, PrintStream out, boolean escapeNames)
       throws IOException {
+    list(path, longFormat ? Listing.LONG : Listing.NAMES, out, escapeNames);
+  }
+
+  /**
+   * As {@link #list(String, boolean, PrintStream, boolean)}, each name after the columns of {@code
+   * style} (entries are not followed if symlinks, as with {@code ls -l}).
+   */
+  public void list(String path, Listing style, PrintStream out, boolean escapeNames)
+      throws IOException {
     FileStat st = Errors.guarded(path, () -> fs.stat(path));
     if (st.type() != FileType.DIRECTORY) {
-      printEntry(path, lastName(path), longFormat, out, escapeNames);
+      printEntry(path, lastName(path), style, out, escapeNames);
       return;
     }
     for (DirEntry e : Errors.guarded(path, () -> fs.list(path))) {
       try {
-        printEntry(child(path, e.name()), e.name(), longFormat, out, escapeNames);
+        printEntry(child(path, e.name()), e.name(), style, out, escapeNames);
       } catch (PathException bad) {
         // one unreadable entry (a corrupt inode) does not hide the others, as with ls
         reporter.failed(bad.path(), bad.reason());
@@ -99,14 +118,18 @@ public final class FileOps {
     }
   }
 
-  private void printEntry(
-      String path, String name, boolean longFormat, PrintStream out, boolean escape)
+  private void printEntry(String path, String name, Listing style, PrintStream out, boolean escape)
       throws IOException {
-    if (!longFormat) {
+    if (style == Listing.NAMES) {
       printName(out, name, "\n", escape);
       return;
     }
     FileStat st = Errors.guarded(path, () -> fs.lstat(path));
+    if (style == Listing.SIZES) {
+      out.print(Formats.sizeListing(st));
+      printName(out, name, "\n", escape);
+      return;
+    }
     out.print(Formats.longListing(st));
     if (st.type() == FileType.SYMLINK) {
       printName(out, name, " -> ", escape);
@@ -173,6 +196,11 @@ public final class FileOps {
     String target =
         st.type() == FileType.SYMLINK ? Errors.guarded(path, () -> fs.readLink(path)) : null;
     out.print(Formats.stat(path, st, target));
+  }
+
+  /** The short {@code stat} ({@link Formats#statSummary}); symlinks are not followed. */
+  public void statSummary(String path, PrintStream out) throws IOException {
+    out.print(Formats.statSummary(path, Errors.guarded(path, () -> fs.lstat(path))));
   }
 
   /**

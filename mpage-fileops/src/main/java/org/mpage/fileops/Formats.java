@@ -9,9 +9,10 @@ import org.mpage.api.fs.FileType;
 import org.mpage.api.fs.FsInfo;
 
 /**
- * The text of {@code info}, {@code stat} and {@code ls -l} as the command line prints it. Lines end
- * with {@code \n}; names inside {@code stat} are escaped, names in a listing are written by {@link
- * FileOps#list} (raw bytes or escaped, as the front-end asks).
+ * The text of {@code info}, {@code stat} and {@code ls -l} as the command line prints it, and the
+ * shorter {@code ls} and {@code stat} the Gogo shell prints by default ({@link #sizeListing},
+ * {@link #statSummary}). Lines end with {@code \n}; names inside {@code stat} are escaped, names in
+ * a listing are written by {@link FileOps#list} (raw bytes or escaped, as the front-end asks).
  */
 public final class Formats {
   /** Times in UTC, to the second. */
@@ -90,6 +91,33 @@ public final class Formats {
         time(st.mtime()));
   }
 
+  /**
+   * The columns of a short listing line before the name: the type letter ({@link #typeLetter}) and
+   * the size, as the Gogo shell's {@code ls} prints them ({@code - 1234 README}).
+   */
+  public static String sizeListing(FileStat st) {
+    return String.format(Locale.ROOT, "%c %10d ", typeLetter(st.type()), st.size());
+  }
+
+  /**
+   * A short {@code stat}, one field a line, as the Gogo shell's {@code stat DEV PATH} prints it:
+   * path, inode, type, mode, links, owner, size, blocks and mtime (UTC).
+   */
+  public static String statSummary(String path, FileStat st) {
+    return String.join(
+        "\n",
+        "path:   " + Escape.name(path),
+        "inode:  " + st.ino(),
+        "type:   " + st.type(),
+        "mode:   " + String.format(Locale.ROOT, "%04o", st.permissions()),
+        "links:  " + st.links(),
+        "uid:    " + st.uid() + "  gid: " + st.gid(),
+        "size:   " + st.size(),
+        "blocks: " + st.blocks(),
+        "mtime:  " + time(st.mtime()) + " UTC",
+        "");
+  }
+
   /** Seconds since the epoch as {@code yyyy-MM-dd HH:mm:ss}, UTC. */
   public static String time(long epochSeconds) {
     return TIME.format(Instant.ofEpochSecond(epochSeconds));
@@ -97,23 +125,26 @@ public final class Formats {
 
   /** {@code drwxr-xr-x}: the type letter and the nine permission bits. */
   public static String modeString(FileStat st) {
-    char t =
-        switch (st.type()) {
-          case DIRECTORY -> 'd';
-          case SYMLINK -> 'l';
-          case CHAR_DEVICE -> 'c';
-          case BLOCK_DEVICE -> 'b';
-          case FIFO -> 'p';
-          case SOCKET -> 's';
-          default -> '-';
-        };
     int m = st.permissions();
-    StringBuilder sb = new StringBuilder().append(t);
+    StringBuilder sb = new StringBuilder().append(typeLetter(st.type()));
     String rwx = "rwxrwxrwx";
     for (int i = 0; i < 9; i++) {
       sb.append((m & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
     }
     return sb.toString();
+  }
+
+  /** The type as the first letter of {@code ls -l} shows it: {@code d}, {@code l}, {@code -}... */
+  public static char typeLetter(FileType t) {
+    return switch (t) {
+      case DIRECTORY -> 'd';
+      case SYMLINK -> 'l';
+      case CHAR_DEVICE -> 'c';
+      case BLOCK_DEVICE -> 'b';
+      case FIFO -> 'p';
+      case SOCKET -> 's';
+      case REGULAR, UNKNOWN -> '-';
+    };
   }
 
   /** The type as {@code stat} names it: {@code regular file}, {@code directory}... */

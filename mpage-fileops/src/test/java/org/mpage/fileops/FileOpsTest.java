@@ -124,6 +124,32 @@ class FileOpsTest {
   }
 
   @Test
+  void list_sizesStyle_andStatSummary_theShellsShortForms() throws Exception {
+    try (Mounted m = Mounted.mount(image, true)) {
+      FileOps ops = new FileOps(m.fs, reporter, bars);
+      ByteArrayOutputStream sizes = new ByteArrayOutputStream();
+      ops.list("/dir", FileOps.Listing.SIZES, print(sizes), false);
+      assertEquals(
+          Set.of("l         12 link", "d       1024 sub"), Set.of(text(sizes).split("\n")));
+      ByteArrayOutputStream one = new ByteArrayOutputStream();
+      ops.list("/hello.txt", FileOps.Listing.SIZES, print(one), false);
+      assertEquals("-         13 hello.txt\n", text(one));
+
+      ByteArrayOutputStream st = new ByteArrayOutputStream();
+      ops.statSummary("/hello.txt", print(st));
+      String[] lines = text(st).split("\n", -1);
+      assertEquals(10, lines.length, text(st));
+      assertEquals("path:   /hello.txt", lines[0]);
+      assertEquals("type:   REGULAR", lines[2]);
+      assertEquals("mode:   0644", lines[3]);
+      assertEquals("size:   13", lines[6]);
+      assertTrue(
+          lines[8].matches("mtime:  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"), lines[8]);
+    }
+    assertEquals(List.of(), reported);
+  }
+
+  @Test
   void list_escapesNamesOnlyWhenAsked() throws Exception {
     try (Mounted m = Mounted.mount(image, false)) {
       FileOps ops = new FileOps(m.fs, reporter, bars);
@@ -322,6 +348,9 @@ class FileOpsTest {
                               "/f: bad block", -1, -1);
                         }))));
     assertEquals("mpage: plain failure", Errors.line(new IOException("plain failure")));
+    assertEquals("plain failure", Errors.message(new IOException("plain failure")));
+    assertEquals(
+        "/a\\tb: file exists", Errors.message(new PathException("/a\tb", "file exists", null)));
     assertEquals(
         "directory not empty", Errors.reason(new java.nio.file.DirectoryNotEmptyException("/d")));
     assertTrue(Errors.isFatal(new PathException("/x", "no free blocks", null)));
