@@ -206,9 +206,9 @@ public final class FileOps {
   /**
    * Copies {@code path} out to the host, as {@code cp -a} would: into {@code local}, or into a new
    * entry of that name when {@code local} is a host folder. A directory needs {@code recursive}.
-   * Symlinks stay symlinks, holes stay holes.
+   * Symlinks stay symlinks, holes stay holes. Returns the host path copied to.
    */
-  public void get(String path, Path local, boolean recursive) throws IOException {
+  public Path get(String path, Path local, boolean recursive) throws IOException {
     FileStat st = Errors.guarded(path, () -> fs.lstat(path));
     Path target = local;
     if (Files.isDirectory(local) && !path.equals("/")) {
@@ -222,6 +222,7 @@ public final class FileOps {
       throw new PathException(path, "is a directory (use get -r)", null);
     }
     new CopyOut(this).copy(path, st, target);
+    return target;
   }
 
   // ---- writing ----
@@ -229,9 +230,9 @@ public final class FileOps {
   /**
    * Copies host file or folder {@code local} in, to {@code path} or into it when it is a directory.
    * A folder needs {@code recursive}. Each file is written under a temporary name and renamed over
-   * the target when complete. The caller syncs the filesystem.
+   * the target when complete. The caller syncs the filesystem. Returns the image path copied to.
    */
-  public void put(Path local, String path, boolean recursive) throws IOException {
+  public String put(Path local, String path, boolean recursive) throws IOException {
     if (!Files.exists(local, LinkOption.NOFOLLOW_LINKS)) {
       throw new PathException(local.toString(), "no such file or directory", null);
     }
@@ -244,6 +245,7 @@ public final class FileOps {
       target = child(path, local.getFileName().toString());
     }
     new CopyIn(this).copy(local, target);
+    return target;
   }
 
   /**

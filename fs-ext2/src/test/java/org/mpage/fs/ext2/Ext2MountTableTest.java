@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,13 +31,12 @@ import org.mpage.core.mpage.Revision;
 import org.mpage.device.file.FileDevice;
 import org.mpage.device.file.FileDeviceConfig;
 import org.mpage.device.ramdisk.RamDisk;
-import org.mpage.shell.MpageCommands;
 import org.mpage.vfs.mount.MountTable;
 
 /**
  * The mount table with ext2 on real file devices and e2fsprogs images, fed by hand the way the OSGi
  * component feeds it: identity taken at mount, swaps by name and ranking, wrong disks refused,
- * timeouts failing I/O, and the shell commands on top.
+ * timeouts failing I/O (the shell commands on top: mpage-shell's ShellOnAMountTableTest).
  */
 class Ext2MountTableTest {
   @TempDir Path work;
@@ -177,56 +173,6 @@ class Ext2MountTableTest {
     Path out = work.resolve("out.bin");
     E2fs.debugfs(a, false, "dump /new.bin " + out);
     assertArrayEquals(data, Files.readAllBytes(out), "the data fsync acknowledged is on disk");
-  }
-
-  @Test
-  void shellCommandsOnARamDisk() throws Exception {
-    RamDisk ram = new RamDisk("ram0", 16 << 20);
-    table.deviceAdded(ram, 0);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    MpageCommands sh =
-        new MpageCommands(
-            table, engine, null, () -> new PrintStream(out, true, StandardCharsets.UTF_8));
-    java.util.function.Supplier<String> said =
-        () -> {
-          String text = out.toString(StandardCharsets.UTF_8);
-          out.reset();
-          return text;
-        };
-    sh.mkfs("ext2", "ram0", 1024);
-    assertEquals("ram0: new ext2, 1024-byte blocks\n", said.get());
-    sh.mount("ext2", "ram0");
-    assertTrue(said.get().startsWith("ram0: ext2 "));
-    Path local = Files.writeString(work.resolve("local.txt"), "put through the shell\n");
-    sh.put(local.toString(), "ram0", "/doc.txt");
-    assertEquals("/doc.txt: 22 bytes\n", said.get());
-    sh.ls("ram0");
-    String ls = said.get();
-    assertTrue(ls.lines().anyMatch(l -> l.matches("- +22 doc\\.txt")), ls);
-    sh.cat("ram0", "/doc.txt");
-    assertEquals("put through the shell\n", said.get());
-    sh.stat("ram0", "/doc.txt");
-    assertTrue(said.get().contains("size:   22"));
-    sh.stat();
-    String io = said.get();
-    assertTrue(io.lines().anyMatch(l -> l.matches("bios\\.write +[1-9]\\d*")), io);
-    assertTrue(io.lines().anyMatch(l -> l.matches("get_block\\.calls +\\d+")), io);
-    assertTrue(io.lines().anyMatch(l -> l.startsWith("device ram0 ")), io);
-    sh.stat("ram0");
-    assertTrue(said.get().contains("sectors written: "), "per-device counters");
-    sh.mounts();
-    assertTrue(said.get().lines().anyMatch(l -> l.startsWith("ram0") && l.contains("ext2")));
-    sh.devices();
-    assertTrue(said.get().lines().anyMatch(l -> l.startsWith("ram0") && l.contains("ACTIVE")));
-    sh.slots();
-    String slots = said.get();
-    assertTrue(slots.lines().anyMatch(l -> l.matches("ram0 +ACTIVE +1 +0 +0")), slots);
-    sh.umount("ram0");
-    assertEquals("ram0: unmounted\n", said.get());
-    IOException notMounted = assertThrows(IOException.class, () -> sh.ls("ram0"));
-    assertEquals("ram0: not mounted", notMounted.getMessage());
-    Map<String, Long> stats = engine.statistics();
-    assertTrue(stats.get("bios.write") > 0, stats.toString());
   }
 
   /**
