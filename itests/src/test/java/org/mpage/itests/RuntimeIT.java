@@ -95,6 +95,7 @@ public class RuntimeIT {
             "org.mpage.device.ramdisk.RamDiskComponent",
             "org.mpage.device.ramdisk.RamDiskProvider",
             "org.mpage.fs.ext2.Ext2FileSystemType",
+            "org.mpage.nio.OsgiImageFileSystemProvider",
             "org.mpage.shell.MpageCommands",
             "org.mpage.vfs.osgi.MountService"),
         components);
