@@ -1,14 +1,8 @@
 package org.mpage.fileops;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.fs.UnsupportedFeatureException;
@@ -81,28 +75,20 @@ public final class Errors {
     }
   }
 
-  /** The reason part of an error line: what went wrong, without repeating the path. */
+  /**
+   * The reason part of an error line: what went wrong, without repeating the path. A typed
+   * exception is worded by its {@link Errno} kind, as {@link #errno} classifies it.
+   */
   public static String reason(IOException e) {
     if (e instanceof PathException p) {
       return p.reason();
     }
-    if (e instanceof NoSuchFileException n) {
-      return n.getReason() != null ? n.getReason() : "no such file or directory";
+    if (e instanceof NoSuchFileException n && n.getReason() != null) {
+      return n.getReason();
     }
-    if (e instanceof NotDirectoryException) {
-      return "not a directory";
-    }
-    if (e instanceof FileSystemLoopException) {
-      return "too many levels of symbolic links";
-    }
-    if (e instanceof FileAlreadyExistsException) {
-      return "file exists";
-    }
-    if (e instanceof DirectoryNotEmptyException) {
-      return "directory not empty";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
+    Errno typed = Errno.byType(e);
+    if (typed != null) {
+      return typed.text();
     }
     if (e instanceof CorruptFilesystemException || e instanceof UnsupportedFeatureException) {
       return e.getMessage();
@@ -110,10 +96,16 @@ public final class Errors {
     if (e instanceof FileSystemException f && f.getReason() != null) {
       return f.getReason();
     }
-    if (e instanceof FileNotFoundException) {
-      return "no such file or directory";
-    }
     return e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+
+  /**
+   * The errno a front-end that answers the kernel (a FUSE mount) returns for {@code t}, negated
+   * there: {@code ENOENT}, {@code EEXIST}, {@code ENOSPC} ... and {@code EIO} for a corrupt
+   * filesystem or an error it cannot tell apart. The same classification as {@link #reason}.
+   */
+  public static int errno(Throwable t) {
+    return Errno.of(t).number();
   }
 
   /** The line {@code mpage: <path>: <reason>}, both parts escaped; no line end. */
