@@ -23,6 +23,7 @@ import org.mpage.fileops.FileOps;
 import org.mpage.fileops.PathException;
 import org.mpage.fileops.PrintingReporter;
 import org.mpage.fileops.Progress;
+import org.mpage.fuse.FuseMount;
 
 /**
  * The {@code mpage} command line (DESIGN.md section 6). {@link #run} returns the exit status: 0 on
@@ -247,6 +248,43 @@ public final class Cli {
     }
     try (s) {
       work.run(new FileOps(s.fileSystem(), reporter, this::progress));
+    }
+    printStats(s.engine().statistics(), s.device);
+  }
+
+  /**
+   * {@code mount}: the image (read-only if asked or --read-only) shown at {@code dir} through FUSE
+   * until {@code fusermount -u} or a signal; the image is synced and closed before this returns, or
+   * before the process exits on a signal.
+   */
+  void mount(Path image, Path dir, boolean mountReadOnly) throws IOException {
+    boolean ro = mountReadOnly || readOnly;
+    Session s;
+    try {
+      s = Session.open(image, deviceType, ro, engineOptions());
+    } catch (IOException e) {
+      throw new PathException(image.toString(), Errors.reason(e), e);
+    }
+    boolean[] closed = {false};
+    try {
+      FuseMount.foreground(
+          s.fileSystem(),
+          dir,
+          ro,
+          image.toAbsolutePath().toString(),
+          () -> {
+            closed[0] = true;
+            Errors.guarded(image.toString(), s::close);
+          },
+          err);
+    } catch (PathException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new PathException(dir.toString(), Errors.reason(e), e);
+    } finally {
+      if (!closed[0]) {
+        Errors.guarded(image.toString(), s::close);
+      }
     }
     printStats(s.engine().statistics(), s.device);
   }

@@ -11,7 +11,10 @@ import java.util.List;
 import org.mpage.fileops.Errors;
 import org.mpage.fileops.PathException;
 
-/** The commands on whole images and traces rather than files: {@code mkfs} and {@code plot}. */
+/**
+ * The commands on whole images and traces rather than files: {@code mkfs}, {@code mount} (a FUSE
+ * mount in the foreground) and {@code plot}.
+ */
 final class ImageCommands {
   private final Cli cli;
 
@@ -23,6 +26,7 @@ final class ImageCommands {
   boolean run(String command, Deque<String> args) throws UsageException, IOException {
     switch (command) {
       case "mkfs" -> mkfs(args);
+      case "mount" -> mount(args);
       case "plot" -> {
         if (args.size() < 2) {
           throw new UsageException("plot needs at least one trace and the output file");
@@ -59,6 +63,24 @@ final class ImageCommands {
       throw new PathException(
           image.toString(), e instanceof IOException io ? Errors.reason(io) : e.getMessage(), e);
     }
+  }
+
+  /** {@code mount [-o ro] IMAGE DIR}: until {@code fusermount -u DIR} or Ctrl-C. */
+  private void mount(Deque<String> args) throws UsageException, IOException {
+    boolean readOnly = false;
+    while (Args.flag(args, "-o")) {
+      for (String o : Args.required(args, "mount options").split(",", -1)) {
+        switch (o) {
+          case "ro" -> readOnly = true;
+          case "rw" -> readOnly = false;
+          default -> throw new UsageException("mount -o takes ro or rw, not " + o);
+        }
+      }
+    }
+    Path image = Args.image(args);
+    Path dir = Path.of(Args.required(args, "DIR"));
+    Args.done(args);
+    cli.mount(image, dir, readOnly);
   }
 
   private static void plot(List<String> traces, Path svg) throws IOException {

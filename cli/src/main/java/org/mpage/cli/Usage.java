@@ -83,6 +83,14 @@ final class Usage {
         "",
         "Sets the file's size (suffix K, M, G, T or P): cut, or grown with a hole.");
     add(
+        "mount [-o ro] IMAGE DIR",
+        "FUSE mount in the foreground; fusermount -u or Ctrl-C syncs and ends",
+        "Shows the image's filesystem at host directory DIR through FUSE (libfuse 2) until"
+            + " fusermount -u DIR, Ctrl-C or SIGTERM, then unmounts, syncs and closes the image."
+            + " Any program can use the files meanwhile; errors reach it as errnos (ENOSPC, EROFS,"
+            + " EIO for corruption ...).",
+        "-o ro  mount read-only (as --read-only); -o rw is the default");
+    add(
         "plot TRACE [TRACE...] OUT.svg",
         "BIO traces (--trace) drawn as sector against time",
         "Draws BIO traces written with --trace FILE into one SVG.");

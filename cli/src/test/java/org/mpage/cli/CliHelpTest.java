@@ -29,6 +29,8 @@ class CliHelpTest {
           "  mv IMAGE FROM TO",
           "  ln [-s] IMAGE TARGET PATH",
           "  truncate IMAGE PATH SIZE",
+          "  mount [-o ro] IMAGE DIR         FUSE mount in the foreground; fusermount -u or Ctrl-C"
+              + " syncs and ends",
           "  plot TRACE [TRACE...] OUT.svg   BIO traces (--trace) drawn as sector against time",
           "  bench [--quick]                 the benchmark harness (./mpage bench)",
           "  container                       Felix with all bundles (./mpage container)");

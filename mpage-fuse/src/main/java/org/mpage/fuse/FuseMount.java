@@ -2,6 +2,7 @@ package org.mpage.fuse;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -68,7 +69,7 @@ public final class FuseMount implements AutoCloseable {
     try {
       fuse = new MpageFuse(fs, readOnly);
     } catch (LinkageError | RuntimeException e) {
-      throw new IOException(dir + ": cannot load libfuse 2 (libfuse.so.2): " + e.getMessage(), e);
+      throw fail(dir, "cannot load libfuse 2 (libfuse.so.2): " + e.getMessage(), e);
     }
     FuseMount m = new FuseMount(fuse, dir.toAbsolutePath(), args(readOnly, name));
     m.loop.start();
@@ -77,18 +78,17 @@ public final class FuseMount implements AutoCloseable {
       while (!fuse.initialized.await(20, TimeUnit.MILLISECONDS)) {
         if (!m.loop.isAlive()) {
           Throwable f = m.failure;
-          throw new IOException(
-              dir + ": cannot mount" + (f == null ? "" : ": " + f.getMessage()), f);
+          throw fail(dir, "cannot mount" + (f == null ? "" : ": " + f.getMessage()), f);
         }
         if (System.nanoTime() > deadline) {
           m.close();
-          throw new IOException(dir + ": the kernel did not answer the mount");
+          throw fail(dir, "the kernel did not answer the mount", null);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       m.close();
-      throw new IOException(dir + ": interrupted while mounting", e);
+      throw fail(dir, "interrupted while mounting", e);
     }
     return m;
   }
@@ -110,6 +110,15 @@ public final class FuseMount implements AutoCloseable {
       o.add("ro");
     }
     return new String[] {"-o", String.join(",", o)};
+  }
+
+  /** An error naming the directory, with the reason apart (as the command line prints it). */
+  private static IOException fail(Path dir, String reason, Throwable cause) {
+    IOException e = new FileSystemException(dir.toString(), null, reason);
+    if (cause != null) {
+      e.initCause(cause);
+    }
+    return e;
   }
 
   /** The directory mounted on. */
@@ -142,12 +151,12 @@ public final class FuseMount implements AutoCloseable {
       loop.join(TimeUnit.SECONDS.toMillis(MOUNT_TIMEOUT_SECONDS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException(dir + ": interrupted while unmounting", e);
+      throw fail(dir, "interrupted while unmounting", e);
     } finally {
       fuse.closeAll();
     }
     if (loop.isAlive()) {
-      throw new IOException(dir + ": the FUSE loop did not end after the unmount");
+      throw fail(dir, "the FUSE loop did not end after the unmount", null);
     }
   }
 
