@@ -64,7 +64,7 @@ final class Report {
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
   }
 
-  private static String mibps(long bytes, double nanos) {
+  static String mibps(long bytes, double nanos) {
     return String.format(
         Locale.ROOT, "%.0f MiB/s", bytes / (double) SourceFiles.MIB / (nanos / 1e9));
   }

@@ -73,6 +73,7 @@ final class WholeProcess {
       put(dir, src, big);
       getTree(dir, tree, smallImage, files);
       startup(tiny);
+      fuseCopy(dir);
     } finally {
       Tools.deleteTree(dir);
     }
@@ -272,5 +273,118 @@ final class WholeProcess {
             "",
             "<= 250 ms",
             Report.met(ms <= 250)));
+  }
+
+  // ---- FUSE --------------------------------------------------------------------------------
+
+  /**
+   * {@code cp} of one file (512 MiB, or the process size if smaller: 64 MiB with --quick) out of
+   * {@code ./mpage mount -o ro} against the same out of {@code fuse2fs -o ro} on the same image,
+   * the C peer; one mount at a time, each copy checked once. Skipped with a note without FUSE.
+   */
+  private void fuseCopy(Path dir) throws Exception {
+    if (!Files.exists(Path.of("/dev/fuse"))) {
+      notes.add("FUSE row not measured: no /dev/fuse");
+      return;
+    }
+    try {
+      Tools.find("fuse2fs");
+    } catch (IOException e) {
+      notes.add("FUSE row not measured: no fuse2fs (apt-get install fuse2fs)");
+      return;
+    }
+    long mib = Math.min(512, sizeMib);
+    Path src = Files.createDirectories(dir.resolve("fuse-src"));
+    step("making a " + mib + " MiB file and its image for the FUSE copies");
+    Tools.Sum expect =
+        new Tools.Sum(mib * MIB, SourceFiles.makeFile(src.resolve("big.bin"), mib * MIB));
+    Path image = dir.resolve("fuse.img");
+    Tools.mke2fs(image, 4096, src, mib + mib / 8 + 16);
+    Tools.deleteTree(src);
+    Path mnt = Files.createDirectories(dir.resolve("fuse-mnt"));
+    Path out = dir.resolve("fuse-out.bin");
+    String img = image.toString();
+    long[] mp;
+    long[] c;
+    Process mpage =
+        new ProcessBuilder("bash", script.toString(), "mount", "-o", "ro", img, mnt.toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      awaitMount(mnt, mpage);
+      mp = copies("./mpage mount", mnt, out, expect);
+    } finally {
+      unmount(mnt);
+      if (!mpage.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        mpage.destroy();
+      }
+    }
+    Tools.run("fuse2fs", "-o", "ro", img, mnt.toString());
+    try {
+      c = copies("fuse2fs", mnt, out, expect);
+    } finally {
+      unmount(mnt);
+    }
+    Files.delete(image);
+    double tm = Report.median(mp);
+    double tc = Report.median(c);
+    rows.add(
+        new Report.Row(
+            "whole process: `cp` of "
+                + mib
+                + " MiB out of a FUSE mount"
+                + place
+                + ": `./mpage mount -o ro` vs `fuse2fs -o ro`",
+            Report.mibps(mib * MIB, tm),
+            Report.mibps(mib * MIB, tc),
+            Report.ratio(tc / tm),
+            ">= 0.5",
+            Report.met(tc / tm >= 0.5)));
+  }
+
+  /** Waits until {@code mnt} is a mount point, failing if the mounting process ends first. */
+  private static void awaitMount(Path mnt, Process p) throws Exception {
+    for (int i = 0; i < 1200; i++) {
+      if (Files.readString(Path.of("/proc/self/mounts")).contains(" " + mnt + " ")) {
+        return;
+      }
+      if (!p.isAlive()) {
+        throw new IOException("./mpage mount ended (" + p.exitValue() + ") before mounting");
+      }
+      Thread.sleep(50);
+    }
+    throw new IOException(mnt + ": not mounted after 60 s");
+  }
+
+  /** Times {@code cp} of the file out of the mount; the first copy is checked. */
+  private long[] copies(String who, Path mnt, Path out, Tools.Sum expect) throws Exception {
+    long[] t = new long[reps];
+    for (int r = 0; r < reps; r++) {
+      step("cp out of " + who + ", repetition " + (r + 1) + "/" + reps);
+      t[r] = Tools.timeSilent("cp", mnt.resolve("big.bin").toString(), out.toString());
+      if (r == 0) {
+        Tools.Sum got = Tools.sumOfOutput("cat", out.toString());
+        if (!expect.equals(got)) {
+          throw new IOException("cp out of " + who + " gave wrong bytes");
+        }
+      }
+      Files.delete(out);
+    }
+    return t;
+  }
+
+  /** {@code fusermount -u}, retried while busy, then lazily: never leave a mount behind. */
+  private static void unmount(Path mnt) throws Exception {
+    for (int i = 0; i < 50; i++) {
+      if (new ProcessBuilder("fusermount", "-u", "-q", mnt.toString()).start().waitFor() == 0) {
+        return;
+      }
+      if (!Files.readString(Path.of("/proc/self/mounts")).contains(" " + mnt + " ")) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    new ProcessBuilder("fusermount", "-u", "-z", mnt.toString()).start().waitFor();
   }
 }
