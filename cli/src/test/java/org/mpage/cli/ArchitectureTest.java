@@ -165,7 +165,15 @@ class ArchitectureTest {
               .should()
               .dependOnClassesThat()
               .resideInAPackage(FILEOPS)
-              .because("the file operations sit above the api, for front-ends only"));
+              .because("the file operations sit above the api, for front-ends only"),
+          classes()
+              .that()
+              .resideInAPackage("org.mpage.nio..")
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd("org.mpage.nio.."))
+              .because(
+                  "the java.nio.file provider finds engines, devices and filesystems as services"));
 
   private static JavaClasses mainClasses() {
     return new ClassFileImporter()
@@ -188,7 +196,8 @@ class ArchitectureTest {
             "org.mpage.device.ramdisk",
             "org.mpage.fs.ext2",
             "org.mpage.fileops",
-            "org.mpage.fuse")) {
+            "org.mpage.fuse",
+            "org.mpage.nio")) {
       assertTrue(
           classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)),
           "no classes of " + pkg + " imported: the rules would check nothing");
