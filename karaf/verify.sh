@@ -75,11 +75,30 @@ trap stop_karaf EXIT
 
 client() { "$karaf/bin/client" -r 60 -d 2 -u karaf -p karaf -b; }
 
+# The ssh console answers before the boot features are all in place; on a loaded machine an
+# install that early has failed to resolve the scr feature. Wait for the final start level.
+for _ in $(seq 1 120); do
+  if client <<<"system:start-level" 2>/dev/null | grep -q 'Level 100'; then
+    break
+  fi
+  sleep 1
+done
+
 step "feature:install mpage"
-client <<CMDS >&2
+installed=no
+for attempt in 1 2 3; do
+  client <<CMDS >&2
 feature:repo-add mvn:org.mpage/mpage-karaf/$version/xml/features
 feature:install mpage
 CMDS
+  if client <<<"feature:list -i" 2>/dev/null | grep -Eq '^mpage +\|'; then
+    installed=yes
+    break
+  fi
+  step "feature:install mpage did not take (attempt $attempt); retrying in 5 s"
+  sleep 5
+done
+[ "$installed" = yes ] || { step "feature mpage not installed"; exit 1; }
 
 step "mounting $image"
 out="$(client <<CMDS
