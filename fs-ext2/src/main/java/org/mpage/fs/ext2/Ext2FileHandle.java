@@ -19,6 +19,8 @@ final class Ext2FileHandle implements FileHandle {
   private final String path;
   private final Ext2Inode inode;
   private final FileHandle data;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   Ext2FileHandle(Ext2SbInfo fs, Ext2Inodes inodes, String path, Ext2Inode inode, FileHandle data) {
     this.fs = fs;
@@ -170,6 +172,13 @@ final class Ext2FileHandle implements FileHandle {
 
   @Override
   public void close() throws IOException {
-    data.close();
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    try {
+      data.close();
+    } finally {
+      inodes.closed(inode); // the last close of a deleted file frees it
+    }
   }
 }

@@ -217,7 +217,10 @@ final class Ext2FileSystem implements FileSystem {
   /** A handle on a regular file; anything else is refused. */
   private FileHandle handle(String path, Ext2Inode inode) throws IOException {
     checkRegular(path, inode);
-    return new Ext2FileHandle(fs, inodes, path, inode, inodes.cachedData(path, inode).open());
+    Ext2FileHandle h =
+        new Ext2FileHandle(fs, inodes, path, inode, inodes.cachedData(path, inode).open());
+    inodes.opened(inode);
+    return h;
   }
 
   private static void checkRegular(String path, Ext2Inode inode) throws FileSystemException {

@@ -100,6 +100,43 @@ final class Ext2Inodes {
     return ei;
   }
 
+  // the VFS's i_count: open handles keep an inode whose last link is gone (an orphan) alive
+  private final java.util.IdentityHashMap<Ext2Inode, Integer> opens =
+      new java.util.IdentityHashMap<>();
+
+  /** A handle on {@code ei} was opened. */
+  synchronized void opened(Ext2Inode ei) {
+    opens.merge(ei, 1, Integer::sum);
+  }
+
+  /** A handle on {@code ei} was closed: frees the inode when that was its last reference. */
+  void closed(Ext2Inode ei) throws IOException {
+    synchronized (this) {
+      opens.computeIfPresent(ei, (k, n) -> n == 1 ? null : n - 1);
+    }
+    iput(ei);
+  }
+
+  /**
+   * iput: frees an inode with no link left once no handle has it open either; called after the last
+   * link goes (without the lock) and after each close. Only one caller frees it.
+   */
+  void iput(Ext2Inode ei) throws IOException {
+    synchronized (this) {
+      if (ei.links > 0 || opens.containsKey(ei) || ei.freed) {
+        return;
+      }
+      ei.freed = true; // claimed: no other caller frees it again
+    }
+    dropFileCache(ei.ino);
+    fs.lock();
+    try {
+      deleteInode(ei);
+    } finally {
+      fs.unlock();
+    }
+  }
+
   // ext2_evict_inode: ext2_truncate_blocks, then ext2_free_inode
   /** Frees an inode whose last link is gone, with its blocks. Holds the lock. */
   void deleteInode(Ext2Inode ei) throws IOException {

@@ -136,13 +136,7 @@ final class Ext2Namei {
 
   /** A file's last link is gone: its pages go (without the lock), then the inode (with it). */
   private void evict(Ext2Inode victim) throws IOException {
-    inodes.dropFileCache(victim.ino);
-    fs.lock();
-    try {
-      inodes.deleteInode(victim);
-    } finally {
-      fs.unlock();
-    }
+    inodes.iput(victim); // not while a handle has it open: its close frees it
   }
 
   // ext2_rmdir

@@ -41,6 +41,10 @@ public final class Ext2Inode implements Inode {
   public long mtime;
   public long dtime;
   public int links;
+
+  /** In memory only: the inode is being freed (its last link and last open handle are gone). */
+  public boolean freed;
+
   public long blocks;
   public int flags;
   public final long[] block = new long[N_BLOCKS];
