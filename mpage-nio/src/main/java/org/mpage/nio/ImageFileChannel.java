@@ -76,6 +76,9 @@ final class ImageFileChannel extends FileChannel {
   }
 
   private int readAt(ByteBuffer dst, long pos) throws IOException {
+    if (dst.isReadOnly()) {
+      throw new IllegalArgumentException("read-only buffer");
+    }
     if (!dst.hasRemaining()) {
       return 0;
     }
@@ -194,31 +197,108 @@ final class ImageFileChannel extends FileChannel {
         });
   }
 
-  /** Straight from the page cache into {@code target} (the kernel's splice). */
+  /**
+   * Straight from the page cache into {@code target} (the kernel's splice), except into a channel
+   * of an image: the splice holds a page's lock while the target writes, and that target may need
+   * the same page (the same file) or hold one the splice needs, so it gets the bytes through a
+   * buffer, without this channel's lock held while it writes (as the JDK's, crossed transfers
+   * between two channels must not deadlock). An exception of the target's is thrown as it is.
+   */
   @Override
-  public synchronized long transferTo(long pos, long count, WritableByteChannel target)
-      throws IOException {
-    checkReadable();
+  public long transferTo(long pos, long count, WritableByteChannel target) throws IOException {
     if (pos < 0 || count < 0) {
       throw new IllegalArgumentException("negative position or count");
     }
-    long size = handle.size();
-    if (pos >= size) {
-      return 0;
+    if (target instanceof ImageFileChannel) {
+      return transferThroughBuffer(pos, count, target);
     }
-    long n = Math.min(count, size - pos);
-    return fs.call(api -> handle.transferTo(pos, n, target));
+    Target t = new Target(target);
+    synchronized (this) {
+      checkReadable();
+      long size = handle.size();
+      if (pos >= size) {
+        return 0;
+      }
+      long n = Math.min(count, size - pos);
+      try {
+        return fs.call(api -> handle.transferTo(pos, n, t));
+      } catch (IOException | RuntimeException e) {
+        if (t.failure instanceof RuntimeException r) {
+          throw r;
+        }
+        if (t.failure instanceof IOException io) {
+          throw io;
+        }
+        throw e;
+      }
+    }
   }
 
-  @Override
-  public synchronized long transferFrom(ReadableByteChannel src, long pos, long count)
+  private long transferThroughBuffer(long pos, long count, WritableByteChannel target)
       throws IOException {
-    checkWritable();
+    long end;
+    synchronized (this) {
+      checkReadable();
+      end = pos + Math.min(count, Math.max(0, handle.size() - pos));
+    }
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Math.max(end - pos, 1), 1 << 16));
+    long at = pos;
+    while (at < end) {
+      buf.clear().limit((int) Math.min(buf.capacity(), end - at));
+      int n = read(buf, at);
+      if (n <= 0) {
+        break;
+      }
+      buf.flip();
+      while (buf.hasRemaining()) {
+        target.write(buf);
+      }
+      at += n;
+    }
+    return at - pos;
+  }
+
+  /** The target of a splice, remembering what it threw so that it is not taken for corruption. */
+  private static final class Target implements WritableByteChannel {
+    private final WritableByteChannel target;
+    private Exception failure;
+
+    Target(WritableByteChannel target) {
+      this.target = target;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      try {
+        return target.write(src);
+      } catch (IOException | RuntimeException e) {
+        failure = e;
+        throw e;
+      }
+    }
+
+    @Override
+    public boolean isOpen() {
+      return target.isOpen();
+    }
+
+    @Override
+    public void close() throws IOException {
+      target.close();
+    }
+  }
+
+  /** Reads {@code src} outside this channel's lock: a source that is a channel of an image too. */
+  @Override
+  public long transferFrom(ReadableByteChannel src, long pos, long count) throws IOException {
     if (pos < 0 || count < 0) {
       throw new IllegalArgumentException("negative position or count");
     }
-    if (pos > handle.size()) {
-      return 0; // as FileChannel: nothing is transferred past the end
+    synchronized (this) {
+      checkWritable();
+      if (pos > handle.size()) {
+        return 0; // as FileChannel: nothing is transferred past the end
+      }
     }
     ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Math.max(count, 1), 1 << 20));
     long done = 0;
@@ -229,7 +309,7 @@ final class ImageFileChannel extends FileChannel {
         break;
       }
       buf.flip();
-      done += writeAt(buf, pos + done);
+      done += write(buf, pos + done);
     }
     return done;
   }
