@@ -38,6 +38,12 @@ record ImageAttributes(FileStat stat) implements PosixFileAttributes {
   }
 
   static int mode(Set<PosixFilePermission> perms) {
+    for (Object o : perms) { // a set of something else (an unchecked cast) is not mode 000
+      if (!(o instanceof PosixFilePermission)) {
+        throw new ClassCastException(
+            (o == null ? "null" : o.getClass().getName()) + " is not a PosixFilePermission");
+      }
+    }
     int mode = 0;
     for (int i = 0; i < BITS.length; i++) {
       if (perms.contains(BITS[i])) {

@@ -200,4 +200,23 @@ class ProviderAttackTest {
       }
     }
   }
+
+  /**
+   * {@code setAttribute(p, "posix:permissions", Set.of("rwx"))} set the mode to 000 without a word;
+   * the JDK throws ClassCastException and leaves the file alone.
+   */
+  @Test
+  void permissionsOfTheWrongTypeAreRefused() throws Exception {
+    Path host = Files.write(work.resolve("host"), new byte[1]);
+    try (FileSystem fs = image()) {
+      Path f = Files.write(fs.getPath("/f"), new byte[1]);
+      for (Path p : new Path[] {host, f}) {
+        Object before = Files.getPosixFilePermissions(p);
+        assertThrows(
+            ClassCastException.class,
+            () -> Files.setAttribute(p, "posix:permissions", java.util.Set.of("rwx")));
+        assertEquals(before, Files.getPosixFilePermissions(p));
+      }
+    }
+  }
 }
