@@ -71,10 +71,6 @@ class ProviderAttackTest {
    * ClosedChannelException, nothing hangs, and e2fsck finds nothing. Seeded; the seed is printed.
    */
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "still fails now and then: ext2 leaks a few blocks (sometimes an inode) under concurrent"
-          + " write/truncate/copy/move/delete of the same files, with or without the close; not"
-          + " yet found")
   void concurrentChangesAndACloseLeaveTheImageConsistent() throws Exception {
     long seed = Long.getLong("mpage.seed", System.nanoTime());
     System.out.println("ProviderAttackTest seed " + seed);

@@ -11,6 +11,14 @@ public interface CachedFileData {
   /** A new open file description (own readahead state, own writeback error cursor). */
   FileHandle open();
 
+  /**
+   * The file's writer lock, the kernel's {@code inode_lock}: every write through a handle holds it,
+   * and a filesystem holds it across a truncation (the page cache's half and the freeing of blocks
+   * beyond the new size), so that no write allocates a block the truncation is about to free.
+   * Reentrant.
+   */
+  java.util.concurrent.locks.Lock inodeLock();
+
   /** Drops every cached page from {@code fromPage} on, waiting for their I/O. */
   void dropPages(long fromPage);
 

@@ -54,7 +54,7 @@ final class Ext2FileSystem implements FileSystem {
     this.dir = new Ext2Dir(fs, getBlock);
     this.inodes = new Ext2Inodes(fs, getBlock, dir);
     this.symlinks = new Ext2Symlink(fs, getBlock);
-    this.walk = new PathWalk(inodes, dir, symlinks);
+    this.walk = new PathWalk(fs, inodes, dir, symlinks);
     this.namei = new Ext2Namei(fs, inodes, dir, symlinks, walk);
   }
 
@@ -217,10 +217,8 @@ final class Ext2FileSystem implements FileSystem {
   /** A handle on a regular file; anything else is refused. */
   private FileHandle handle(String path, Ext2Inode inode) throws IOException {
     checkRegular(path, inode);
-    Ext2FileHandle h =
-        new Ext2FileHandle(fs, inodes, path, inode, inodes.cachedData(path, inode).open());
-    inodes.opened(inode);
-    return h;
+    inodes.opened(path, inode);
+    return new Ext2FileHandle(fs, inodes, path, inode, inodes.cachedData(path, inode).open());
   }
 
   private static void checkRegular(String path, Ext2Inode inode) throws FileSystemException {
@@ -242,11 +240,18 @@ final class Ext2FileSystem implements FileSystem {
         () -> {
           checkWritable(path);
           Ext2Inode inode = namei.openForWrite(path, create, permissions);
-          checkRegular(path, inode);
+          // Counted open before the truncation, so that an unlink racing with this open cannot
+          // free the inode under it (O_TRUNC applies to the file the open holds).
+          FileHandle h = handle(path, inode);
           if (truncate && inode.size() > 0) {
-            inodes.truncate(path, inode, 0);
+            try {
+              inodes.truncate(path, inode, 0);
+            } catch (IOException | RuntimeException e) {
+              h.close();
+              throw e;
+            }
           }
-          return handle(path, inode);
+          return h;
         });
   }
 

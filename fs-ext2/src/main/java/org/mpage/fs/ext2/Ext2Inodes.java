@@ -4,6 +4,7 @@ package org.mpage.fs.ext2;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mpage.api.fs.CachedFileData;
@@ -104,8 +105,15 @@ final class Ext2Inodes {
   private final java.util.IdentityHashMap<Ext2Inode, Integer> opens =
       new java.util.IdentityHashMap<>();
 
-  /** A handle on {@code ei} was opened. */
-  synchronized void opened(Ext2Inode ei) {
+  /**
+   * A handle on {@code ei} is being opened. The lookup that found the inode ran before, without a
+   * lock; if the last link went and the inode was freed in between, the open comes after the unlink
+   * and fails as it would have then.
+   */
+  synchronized void opened(String path, Ext2Inode ei) throws NoSuchFileException {
+    if (ei.freed) {
+      throw new NoSuchFileException(path);
+    }
     opens.merge(ei, 1, Integer::sum);
   }
 
@@ -239,8 +247,19 @@ final class Ext2Inodes {
    */
   void truncate(String path, Ext2Inode inode, long size) throws IOException {
     allowSize(path, size);
-    long old = inode.size();
     CachedFileData data = cachedData(path, inode);
+    // The inode lock across both halves, as do_truncate holds i_rwsem: a write in between would
+    // allocate blocks past the new size that the freeing below takes back from under its pages.
+    data.inodeLock().lock();
+    try {
+      truncateLocked(inode, data, size);
+    } finally {
+      data.inodeLock().unlock();
+    }
+  }
+
+  private void truncateLocked(Ext2Inode inode, CachedFileData data, long size) throws IOException {
+    long old = inode.size();
     if (size < old) {
       long blockEnd = Math.min(old, (size + sb.blockSize - 1) / sb.blockSize * sb.blockSize);
       if (blockEnd > size) {

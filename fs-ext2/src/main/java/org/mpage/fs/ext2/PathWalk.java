@@ -20,11 +20,13 @@ import org.mpage.fs.ext2.disk.Ext2Inode;
 final class PathWalk {
   static final int MAX_SYMLINKS = 40;
 
+  private final Ext2SbInfo fs;
   private final Ext2Inodes inodes;
   private final Ext2Dir dir;
   private final Ext2Symlink symlinks;
 
-  PathWalk(Ext2Inodes inodes, Ext2Dir dir, Ext2Symlink symlinks) {
+  PathWalk(Ext2SbInfo fs, Ext2Inodes inodes, Ext2Dir dir, Ext2Symlink symlinks) {
+    this.fs = fs;
     this.inodes = inodes;
     this.dir = dir;
     this.symlinks = symlinks;
@@ -61,6 +63,18 @@ final class PathWalk {
   // link_path_walk
   /** Resolves {@code path} from the root, following symbolic links (the last one if asked). */
   Ext2Inode resolve(String path, boolean followFinal) throws IOException {
+    // Under the filesystem lock: a name found here and the inode it names are then one moment's
+    // view. Without it, an unlink between the lookup and iget left a freed inode to be read, which
+    // looked like corruption ("deleted inode referenced"); the kernel has the dcache and i_count.
+    fs.lock();
+    try {
+      return resolveLocked(path, followFinal);
+    } finally {
+      fs.unlock();
+    }
+  }
+
+  private Ext2Inode resolveLocked(String path, boolean followFinal) throws IOException {
     Deque<String> parts = split(path);
     Ext2Inode cur = inodes.iget(Ext2Inodes.ROOT_INO);
     int links = 0;

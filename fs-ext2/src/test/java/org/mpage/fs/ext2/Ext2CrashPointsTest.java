@@ -154,8 +154,8 @@ class Ext2CrashPointsTest {
         return;
       }
       if (model.dirs.contains(path)) {
-        if (model.dirs.higher(path + "/") != null
-                && model.dirs.higher(path + "/").startsWith(path + "/")
+        if ((model.dirs.higher(path + "/") != null
+                && model.dirs.higher(path + "/").startsWith(path + "/"))
             || hasChild(model, path)) {
           return;
         }

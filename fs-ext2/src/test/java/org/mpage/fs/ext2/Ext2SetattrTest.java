@@ -68,7 +68,7 @@ class Ext2SetattrTest {
       m.fs.symlink("sub/target", "/d/link");
       m.fs.mkdir("/d/sub", 0755);
       try (FileHandle h = m.fs.openWrite("/d/link", true, false, 0600)) {
-        h.write(0, ByteBuffer.wrap("through".getBytes()));
+        h.write(0, ByteBuffer.wrap("through".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       }
       assertEquals(7, m.fs.stat("/d/sub/target").size());
     }

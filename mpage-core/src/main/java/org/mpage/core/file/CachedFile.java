@@ -45,6 +45,11 @@ public final class CachedFile implements org.mpage.api.fs.CachedFileData {
   }
 
   @Override
+  public java.util.concurrent.locks.Lock inodeLock() {
+    return writeLock;
+  }
+
+  @Override
   public void dropPages(long fromPage) {
     mapping.truncatePages(fromPage);
   }
