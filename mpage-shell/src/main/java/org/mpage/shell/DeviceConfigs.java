@@ -60,6 +60,15 @@ final class DeviceConfigs {
     return types;
   }
 
+  /** The providers present, one per type, by type. */
+  Map<String, BlockDeviceProvider> providersByType() {
+    Map<String, BlockDeviceProvider> types = new TreeMap<>();
+    for (BlockDeviceProvider p : providers) {
+      types.putIfAbsent(p.type(), p);
+    }
+    return types;
+  }
+
   /**
    * The factory PID of {@code type}'s provider. A device bundle being installed (from a deploy
    * folder, say) is waited for as a device coming up is, at most {@code waitMillis}.

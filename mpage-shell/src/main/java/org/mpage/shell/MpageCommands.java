@@ -5,9 +5,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.mpage.api.block.BlockDeviceProvider;
 import org.mpage.api.block.DiskStats;
+import org.mpage.api.block.StackedDeviceProvider;
 import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.MountInfo;
@@ -44,6 +46,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
       "osgi.command.function=ramdisk",
       "osgi.command.function=filedevice",
       "osgi.command.function=rmdevice",
+      "osgi.command.function=devicetypes",
+      "osgi.command.function=device",
+      "osgi.command.function=fault",
       "osgi.command.function=devices",
       "osgi.command.function=slots",
       "osgi.command.function=mounts",
@@ -153,6 +158,59 @@ public final class MpageCommands {
     String image = Path.of(path).toAbsolutePath().toString();
     devices.create("file", name, Map.of("path", image, "read.only", mode.equals("ro")));
     print(name + ": " + image + (mode.equals("ro") ? " (ro)" : ""));
+  }
+
+  /**
+   * The device types the device bundles present offer: type, factory PID, and whether a device of
+   * the type is stacked on another ({@code fault} makes those).
+   */
+  public void devicetypes() {
+    StringBuilder sb =
+        new StringBuilder(String.format("%-10s %-32s %s%n", "TYPE", "FACTORY PID", "STACKED"));
+    for (BlockDeviceProvider p : devices.providersByType().values()) {
+      sb.append(
+          String.format(
+              "%-10s %-32s %s%n",
+              p.type(), p.factoryPid(), p instanceof StackedDeviceProvider ? "yes" : "no"));
+    }
+    print(sb.toString().stripTrailing());
+  }
+
+  /**
+   * Creates a device of any type present: a factory configuration of its provider's PID with {@code
+   * device.name} and the {@code key=value} options ({@code _} in a key is {@code .}, as DS maps
+   * configuration attributes to properties). A {@code lower=NAME} option (a stacked device's lower
+   * device) also sets {@code lower.target=(device.name=NAME)}, the DS reference target that binds
+   * it.
+   */
+  public void device(String type, String name, String... options)
+      throws IOException, InterruptedException {
+    Map<String, Object> props = new TreeMap<>();
+    for (String option : options) {
+      int eq = option.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("options are key=value: " + option);
+      }
+      // A DS configuration attribute down_ms() reads property down.ms: take either spelling.
+      props.put(option.substring(0, eq).replace('_', '.'), option.substring(eq + 1));
+    }
+    Object lower = props.get("lower");
+    if (lower != null) {
+      props.put("lower.target", "(device.name=" + lower + ")");
+    }
+    devices.create(type, name, props);
+    print(name + ": " + type + (lower != null ? " on " + lower : ""));
+  }
+
+  /**
+   * Stacks a fault-injection target ({@code flakey}, {@code dust}, {@code delay}) named {@code
+   * name} on the device {@code lower}: {@code device TARGET NAME lower=LOWER key=value...}.
+   */
+  public void fault(String target, String name, String lower, String... options)
+      throws IOException, InterruptedException {
+    String[] all = java.util.Arrays.copyOf(options, options.length + 1);
+    all[options.length] = "lower=" + lower;
+    device(target, name, all);
   }
 
   /**

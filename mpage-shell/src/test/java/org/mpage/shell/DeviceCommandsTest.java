@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockDeviceProvider;
 import org.mpage.api.block.DiskStats;
+import org.mpage.api.block.StackedDeviceProvider;
 import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.Mounts;
 import org.osgi.service.cm.Configuration;
@@ -74,6 +75,67 @@ class DeviceCommandsTest {
     assertEquals(
         List.of(Map.of("device.name", "ram7", "size", "4M")), configs.get("com.example.brd"));
     assertEquals("ram7: 4M RAM disk\n", out.toString(StandardCharsets.UTF_8));
+  }
+
+  private static BlockDeviceProvider stacked(String type, String pid) {
+    return new StackedDeviceProvider() {
+      @Override
+      public String type() {
+        return type;
+      }
+
+      @Override
+      public String factoryPid() {
+        return pid;
+      }
+
+      @Override
+      public BlockDevice open(String name, Map<String, String> options) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public BlockDevice stack(String name, BlockDevice lower, Map<String, String> options) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+
+  @Test
+  void aNewDeviceTypeIsListed_andAFaultTargetIsStackedByName() throws Exception {
+    sh.addDeviceProvider(provider("ramdisk", "com.example.brd"));
+    sh.addDeviceProvider(stacked("flakey", "com.example.flakey"));
+    sh.devicetypes();
+    assertEquals(
+        List.of(
+            "TYPE       FACTORY PID                      STACKED",
+            "flakey     com.example.flakey               yes",
+            "ramdisk    com.example.brd                  no"),
+        out.toString(StandardCharsets.UTF_8).lines().toList());
+    out.reset();
+
+    sh.fault("flakey", "f0", "ram0", "down_ms=500", "mode=error-writes");
+
+    assertEquals(List.of("createFactoryConfiguration com.example.flakey"), calls);
+    assertEquals(
+        List.of(
+            Map.of(
+                "device.name", "f0",
+                "lower", "ram0",
+                "lower.target", "(device.name=ram0)",
+                "down.ms", "500",
+                "mode", "error-writes")),
+        configs.get("com.example.flakey"));
+    assertEquals("f0: flakey on ram0\n", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void deviceCreatesAnyTypeFromKeyValueOptions() throws Exception {
+    sh.addDeviceProvider(provider("ramdisk", "com.example.brd"));
+    sh.device("ramdisk", "ram5", "size=8M");
+    assertEquals(
+        List.of(Map.of("device.name", "ram5", "size", "8M")), configs.get("com.example.brd"));
+    assertThrows(IllegalArgumentException.class, () -> sh.device("ramdisk", "ram6", "size"));
   }
 
   @Test
