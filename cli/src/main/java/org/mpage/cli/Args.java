@@ -36,6 +36,29 @@ final class Args {
     }
   }
 
+  /**
+   * A {@code --fault} target: {@code TYPE} or {@code TYPE:KEY=VALUE,KEY=VALUE...}, e.g. {@code
+   * flakey:down_ms=500,mode=error-writes}. The keys are the target's to check.
+   */
+  static Session.Fault fault(String spec) throws UsageException {
+    int colon = spec.indexOf(':');
+    String type = colon < 0 ? spec : spec.substring(0, colon);
+    if (!type.matches("[a-z0-9_-]+")) {
+      throw new UsageException("--fault takes TYPE[:KEY=VALUE,...], not " + spec);
+    }
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    if (colon >= 0 && colon < spec.length() - 1) {
+      for (String kv : spec.substring(colon + 1).split(",", -1)) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+          throw new UsageException("--fault " + type + ": options are KEY=VALUE, not '" + kv + "'");
+        }
+        options.put(kv.substring(0, eq), kv.substring(eq + 1));
+      }
+    }
+    return new Session.Fault(type, options);
+  }
+
   /** A size: bytes, or with a K, M, G, T or P suffix (powers of 1024). */
   static long size(String text) throws UsageException {
     String t = text.trim().toUpperCase(Locale.ROOT);

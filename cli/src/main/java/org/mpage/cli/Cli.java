@@ -49,6 +49,10 @@ public final class Cli {
   private boolean debug;
   private boolean readOnly;
   private String deviceType = "file";
+
+  /** Fault targets ({@code --fault}) stacked on the image's device, in order. */
+  private final List<Session.Fault> faults = new java.util.ArrayList<>();
+
   private String traceFile;
   private String dataPath = "mpage";
 
@@ -131,6 +135,13 @@ public final class Cli {
             throw new UsageException("--data-path takes mpage or buffer, not " + path);
           }
           dataPath = path;
+        }
+        case "--fault" -> {
+          String spec = args.pollFirst();
+          if (spec == null) {
+            throw new UsageException("--fault needs TYPE[:KEY=VALUE,...]");
+          }
+          faults.add(Args.fault(spec));
         }
         case "--device" -> {
           String type = args.pollFirst();
@@ -242,7 +253,7 @@ public final class Cli {
   void onImage(Path image, boolean writable, Work work) throws IOException {
     Session s;
     try {
-      s = Session.open(image, deviceType, !writable || readOnly, engineOptions());
+      s = Session.open(image, deviceType, !writable || readOnly, engineOptions(), faults);
     } catch (IOException e) {
       throw new PathException(image.toString(), Errors.reason(e), e);
     }
@@ -261,7 +272,7 @@ public final class Cli {
     boolean ro = mountReadOnly || readOnly;
     Session s;
     try {
-      s = Session.open(image, deviceType, ro, engineOptions());
+      s = Session.open(image, deviceType, ro, engineOptions(), faults);
     } catch (IOException e) {
       throw new PathException(image.toString(), Errors.reason(e), e);
     }

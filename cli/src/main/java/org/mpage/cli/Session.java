@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -16,6 +17,7 @@ import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockDeviceProvider;
 import org.mpage.api.block.BlockStatus;
+import org.mpage.api.block.StackedDeviceProvider;
 import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileSystemType;
 import org.mpage.api.fs.MountOptions;
@@ -42,6 +44,13 @@ public final class Session implements AutoCloseable {
     return engine;
   }
 
+  /**
+   * The image's own device (file or RAM disk) when fault targets are stacked on it ({@code
+   * --fault}), else {@link #device} itself: closed after the targets, and what a RAM disk copy is
+   * written back from, past the faults.
+   */
+  private final BlockDevice base;
+
   /** For a RAM disk copy mounted read-write: the image the changes go back to on close. */
   private final Path writeBackTo;
 
@@ -57,10 +66,12 @@ public final class Session implements AutoCloseable {
       BlockDevice device,
       StorageEngine engine,
       FileSystem fs,
+      BlockDevice base,
       Path writeBackTo,
       BlockDevice imageLock) {
     this.image = image;
     this.device = device;
+    this.base = base;
     this.engine = engine;
     this.fs = fs;
     this.writeBackTo = writeBackTo;
@@ -72,11 +83,31 @@ public final class Session implements AutoCloseable {
   }
 
   /**
+   * A fault-injection target of {@code --fault TYPE:KEY=VALUE,...}: a device of a stacked type
+   * ({@link StackedDeviceProvider}), found through {@link ServiceLoader} like the image's device.
+   */
+  record Fault(String type, Map<String, String> options) {}
+
+  /**
    * With extra engine options (a BIO trace, the data path, cache sizes); {@code deviceType} is
    * {@code file} or {@code ramdisk}.
    */
   public static Session open(
       Path image, String deviceType, boolean readOnly, Map<String, String> engineOptions)
+      throws IOException {
+    return open(image, deviceType, readOnly, engineOptions, List.of());
+  }
+
+  /**
+   * As above, with fault targets stacked on the image's device in order (the first on the device,
+   * each next on the one before), the filesystem mounted on the last.
+   */
+  static Session open(
+      Path image,
+      String deviceType,
+      boolean readOnly,
+      Map<String, String> engineOptions,
+      List<Fault> faults)
       throws IOException {
     if (!Files.exists(image)) {
       throw new NoSuchFileException(image.toString(), null, "no such image file");
@@ -91,10 +122,12 @@ public final class Session implements AutoCloseable {
     // The engine first: a RAM disk copy is loaded through its block layer, counted and traced.
     StorageEngine engine = provider(StorageEngineFactory.class).create(options);
     BlockDevice imageLock = null;
+    BlockDevice base = null;
     BlockDevice device = null;
     try {
       imageLock = ram ? openFile(image, readOnly) : null;
-      device = ram ? loadIntoRamDisk(engine, image, imageLock) : openFile(image, readOnly);
+      base = ram ? loadIntoRamDisk(engine, image, imageLock) : openFile(image, readOnly);
+      device = stack(base, faults);
       FileSystemType type =
           ServiceLoader.load(FileSystemType.class).stream()
               .map(ServiceLoader.Provider::get)
@@ -103,17 +136,38 @@ public final class Session implements AutoCloseable {
               .orElseThrow(
                   () -> new IllegalStateException("no ext2 filesystem type on the class path"));
       FileSystem fs = type.mount(device, engine, new MountOptions(readOnly, Map.of()));
-      return new Session(image, device, engine, fs, ram && !readOnly ? image : null, imageLock);
+      return new Session(
+          image, device, engine, fs, base, ram && !readOnly ? image : null, imageLock);
     } catch (IOException | RuntimeException e) {
       engine.close();
-      if (device != null) {
+      if (device != null && device != base) {
         device.close();
+      }
+      if (base != null) {
+        base.close();
       }
       if (imageLock != null) {
         imageLock.close();
       }
       throw e;
     }
+  }
+
+  /** The fault targets stacked on {@code base}; {@code base} itself without any. */
+  private static BlockDevice stack(BlockDevice base, List<Fault> faults) throws IOException {
+    BlockDevice top = base;
+    for (int i = 0; i < faults.size(); i++) {
+      Fault f = faults.get(i);
+      if (!(deviceProvider(f.type()) instanceof StackedDeviceProvider p)) {
+        throw new IOException("--fault " + f.type() + ": not a fault target (flakey, dust, delay)");
+      }
+      try {
+        top = p.stack(f.type() + i, top, f.options());
+      } catch (IllegalArgumentException e) {
+        throw new IOException("--fault " + e.getMessage(), e);
+      }
+    }
+    return top;
   }
 
   static FileSystemType ext2() {
@@ -211,12 +265,12 @@ public final class Session implements AutoCloseable {
     }
   }
 
-  private static BlockDeviceProvider deviceProvider(String type) {
+  private static BlockDeviceProvider deviceProvider(String type) throws IOException {
     return ServiceLoader.load(BlockDeviceProvider.class).stream()
         .map(ServiceLoader.Provider::get)
         .filter(p -> p.type().equals(type))
         .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no '" + type + "' device on the class path"));
+        .orElseThrow(() -> new IOException("no '" + type + "' device on the class path"));
   }
 
   private static <T> T provider(Class<T> type) {
@@ -232,7 +286,7 @@ public final class Session implements AutoCloseable {
       fs.close();
       if (writeBackTo != null) {
         // Back through the locked file device; then its cache is flushed to the disk.
-        copy(engine, device, imageLock, device.capacitySectors() * 512);
+        copy(engine, base, imageLock, base.capacitySectors() * 512);
         BlockStatus st = engine.flush(imageLock);
         if (!st.isOk()) {
           throw new IOException(image + ": flushing the image failed: " + st);
@@ -241,6 +295,9 @@ public final class Session implements AutoCloseable {
     } finally {
       engine.close();
       device.close();
+      if (base != device) {
+        base.close();
+      }
       if (imageLock != null) {
         imageLock.close();
       }

@@ -19,7 +19,7 @@ final class Usage {
 
   private static final String GLOBAL =
       "usage: mpage [--stats] [--trace FILE] [--data-path mpage|buffer] [--debug]"
-          + " [--device file|ramdisk] [--read-only] COMMAND ...";
+          + " [--device file|ramdisk] [--fault TYPE[:KEY=VALUE,...]] [--read-only] COMMAND ...";
 
   /** Every command, in the order of the usage text. */
   static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
@@ -134,6 +134,12 @@ final class Usage {
         "  --data-path mpage|buffer  the read and write path of file data (default mpage)",
         "  --debug                   stack traces and debug logging",
         "  --device file|ramdisk     the image as a file device (default) or copied to a RAM disk",
+        "  --fault TYPE[:K=V,...]    stack a fault target on the image's device (repeatable):",
+        "                            flakey:up_ms=N,down_ms=N (or up_bios, down_bios),mode=error|",
+        "                              error-reads|error-writes|drop-writes|corrupt-reads|",
+        "                              corrupt-writes[,corrupt_byte=N,corrupt_value=V]",
+        "                            dust:blocks=N+N...[,block_size=B,enabled=false]",
+        "                            delay:read_ms=N[,write_ms=N]",
         "  --read-only               mount read-only: every change fails",
         "  --help, -h                this text; mpage help COMMAND for one command",
         "  --version                 the version");

@@ -29,6 +29,7 @@ class ArchitectureTest {
   private static final String FS = "org.mpage.fs..";
   private static final String FILE = "org.mpage.device.file..";
   private static final String RAMDISK = "org.mpage.device.ramdisk..";
+  private static final String FAULT = "org.mpage.device.fault..";
   private static final String CLI = "org.mpage.cli..";
   private static final String VFS = "org.mpage.vfs..";
   private static final String SHELL = "org.mpage.shell..";
@@ -139,6 +140,13 @@ class ArchitectureTest {
               .because("devices depend on the api only"),
           classes()
               .that()
+              .resideInAPackage(FAULT)
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd(FAULT))
+              .because("fault targets depend on the api only: they stack on any device through it"),
+          classes()
+              .that()
               .resideInAPackage(FS)
               .should()
               .onlyDependOnClassesThat()
@@ -194,6 +202,7 @@ class ArchitectureTest {
             "org.mpage.shell",
             "org.mpage.device.file",
             "org.mpage.device.ramdisk",
+            "org.mpage.device.fault",
             "org.mpage.fs.ext2",
             "org.mpage.fileops",
             "org.mpage.fuse",

@@ -15,7 +15,7 @@ class CliHelpTest {
       String.join(
           "\n",
           "usage: mpage [--stats] [--trace FILE] [--data-path mpage|buffer] [--debug]"
-              + " [--device file|ramdisk] [--read-only] COMMAND ...",
+              + " [--device file|ramdisk] [--fault TYPE[:KEY=VALUE,...]] [--read-only] COMMAND ...",
           "  info IMAGE                      superblock summary",
           "  ls [-l] IMAGE [PATH]            one name per line",
           "  cat IMAGE PATH                  bytes to stdout (symlinks followed)",

@@ -76,7 +76,9 @@ class JpmsModulePathIT {
           .forEach(j -> jars.add(j.toAbsolutePath()));
     }
     assertEquals(
-        8, jars.size(), "api, core, two devices, ext2, fileops, slf4j api and simple: " + jars);
+        9,
+        jars.size(),
+        "api, core, three device modules, ext2, fileops, slf4j api and simple: " + jars);
     for (Path j : jars) {
       assertFalse(j.getFileName().toString().contains("osgi"), j.toString());
     }
