@@ -1,5 +1,6 @@
 package org.mpage.fs.ext2;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -8,15 +9,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
 import org.mpage.api.fs.DirEntry;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.fs.FileStat;
@@ -32,9 +32,9 @@ import org.mpage.device.file.FileDeviceConfig;
  *
  * <p>Without {@code JAZZER_FUZZ} (plain {@code mvn verify}) every file in {@code
  * src/test/resources/org/mpage/fs/ext2/Ext2FuzzTestInputs/<method>/} runs once as a regression
- * case: the seeds ({@code seed-*} from {@code src/test/fuzz/make-seeds.sh}, and {@code f_*}
- * images (uncompressed) from e2fsprogs' test suite, GPL-2.0) and every crash the fuzzer found. RELIABILITY.md,
- * "Fuzzing", has the command that fuzzes.
+ * case: the seeds ({@code seed-*} from {@code src/test/fuzz/make-seeds.sh}, and {@code f_*} images
+ * (uncompressed) from e2fsprogs' test suite, GPL-2.0) and every crash the fuzzer found.
+ * RELIABILITY.md, "Fuzzing", has the command that fuzzes.
  */
 class Ext2FuzzTest {
   /** Inputs larger than this are cut: the seeds are at most 256 KiB. */
@@ -48,6 +48,9 @@ class Ext2FuzzTest {
 
   /** Directory depth walked, at most. */
   static final int MAX_DEPTH = 32;
+
+  /** Time one input may take; a hang is a finding. */
+  static final Duration TIME_BOUND = Duration.ofSeconds(10);
 
   private static Path work;
   private static Path image;
@@ -66,8 +69,11 @@ class Ext2FuzzTest {
 
   /** Mount read-only, walk every directory, stat every entry, read every file and symlink. */
   @FuzzTest(maxDuration = "10m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
-  void mountWalkRead(byte[] input) throws IOException {
+  void mountWalkRead(byte[] input) {
+    bounded(() -> mountWalkReadOnce(input));
+  }
+
+  private static void mountWalkReadOnce(byte[] input) throws IOException {
     writeImage(input);
     Mounted m;
     try {
@@ -89,8 +95,11 @@ class Ext2FuzzTest {
    * on; nothing else may escape.
    */
   @FuzzTest(maxDuration = "10m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
-  void writeOps(byte[] input) throws IOException {
+  void writeOps(byte[] input) {
+    bounded(() -> writeOpsOnce(input));
+  }
+
+  private static void writeOpsOnce(byte[] input) throws IOException {
     writeImage(input);
     Mounted m;
     try {
@@ -134,6 +143,20 @@ class Ext2FuzzTest {
     } catch (IOException e) {
       assertClear(e); // close: the final sync
     }
+  }
+
+  /**
+   * Runs one input within {@link #TIME_BOUND}, in fuzzing and in regression runs alike (JUnit's
+   * {@code @Timeout} on a fuzz test would bound the whole fuzzing session instead).
+   */
+  private static void bounded(Step body) {
+    assertTimeoutPreemptively(
+        TIME_BOUND,
+        () -> {
+          body.run();
+          return null;
+        },
+        "a hang: one input took longer than " + TIME_BOUND);
   }
 
   interface Step {
