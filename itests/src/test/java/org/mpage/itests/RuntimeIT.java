@@ -71,7 +71,8 @@ public class RuntimeIT {
       List<ComponentConfigurationDTO> configs =
           new ArrayList<>(scr.getComponentConfigurationDTOs(d));
       if (d.name.endsWith("FileDeviceComponent")
-          || d.name.startsWith("org.mpage.device.fault.") && d.name.endsWith("Component")) {
+          || d.name.startsWith("org.mpage.device.fault.") && d.name.endsWith("Component")
+          || d.name.endsWith("LogWritesComponent")) {
         assertTrue("no such device configured yet: " + configs, configs.isEmpty());
         continue;
       }
@@ -99,6 +100,8 @@ public class RuntimeIT {
             "org.mpage.device.fault.FlakeyProvider",
             "org.mpage.device.file.FileDeviceComponent",
             "org.mpage.device.file.FileDeviceProvider",
+            "org.mpage.device.logwrites.LogWritesComponent",
+            "org.mpage.device.logwrites.LogWritesProvider",
             "org.mpage.device.ramdisk.RamDiskComponent",
             "org.mpage.device.ramdisk.RamDiskProvider",
             "org.mpage.fs.ext2.Ext2FileSystemType",
