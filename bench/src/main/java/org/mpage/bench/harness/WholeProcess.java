@@ -339,8 +339,9 @@ final class WholeProcess {
             Report.mibps(mib * MIB, tm),
             Report.mibps(mib * MIB, tc),
             Report.ratio(tc / tm),
-            ">= 0.5",
-            Report.met(tc / tm >= 0.5)));
+            // issue 14 asks for the ratio only: no target of ours in the table
+            "",
+            ""));
   }
 
   /** Waits until {@code mnt} is a mount point, failing if the mounting process ends first. */
