@@ -149,7 +149,7 @@ final class ImageFileChannel extends FileChannel {
   @Override
   public synchronized long position() throws IOException {
     checkOpen();
-    return position;
+    return append ? handle.size() : position; // the JDK's appending channels report the size
   }
 
   @Override

@@ -39,6 +39,11 @@ final class ImageOperations {
 
   static FileChannel open(ImagePath p, Set<? extends OpenOption> options, FileAttribute<?>[] attrs)
       throws IOException {
+    for (OpenOption o : options) {
+      if (!(o instanceof StandardOpenOption) && o != LinkOption.NOFOLLOW_LINKS) {
+        throw new UnsupportedOperationException("open option " + o + " is not supported");
+      }
+    }
     boolean append = options.contains(StandardOpenOption.APPEND);
     boolean write = options.contains(StandardOpenOption.WRITE) || append;
     boolean read = options.contains(StandardOpenOption.READ) || !write;

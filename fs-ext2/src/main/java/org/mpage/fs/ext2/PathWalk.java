@@ -88,6 +88,10 @@ final class PathWalk {
       }
       long ino = dir.lookup(cur, name);
       if (ino < 0) {
+        if (nameTooLong(name)) {
+          // ENAMETOOLONG, as the kernel's lookup says before it looks: no entry can have it
+          throw new FileSystemException(path, null, "file name too long");
+        }
         throw new NoSuchFileException(path);
       }
       Ext2Inode next = inodes.iget(ino);
@@ -118,6 +122,14 @@ final class PathWalk {
       }
     }
     return parts;
+  }
+
+  private static boolean nameTooLong(String name) {
+    try {
+      return Names.toBytes(name).length > 255;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** The path of the directory holding the last component of {@code path}. */
