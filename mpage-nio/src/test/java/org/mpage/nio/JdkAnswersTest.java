@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * channel's position, an option the provider does not know, a name longer than a name can be. Each
  * is asked of both and the answers compared.
  */
-class JdkManners2Test {
+class JdkAnswersTest {
   @TempDir Path work;
 
   private static String outcome(Path root, Function<Path, Object> f) {
