@@ -13,7 +13,6 @@ import org.mpage.api.fs.DirEntry;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.fs.FileStat;
 import org.mpage.api.fs.FileSystem;
-import org.mpage.api.fs.FsInfo;
 import org.mpage.fileops.Errno;
 import org.mpage.fileops.Errors;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -102,45 +101,14 @@ final class MpageFuse extends FuseStubFS {
 
   @Override
   public int getattr(String path, ru.serce.jnrfuse.struct.FileStat stat) {
-    return call("getattr", path, () -> fill(stat, fs.lstat(path)));
+    return call(
+        "getattr", path, () -> FuseAttributes.fill(stat, fs.lstat(path), fs.info().blockSize()));
   }
 
   @Override
   public int fgetattr(String path, ru.serce.jnrfuse.struct.FileStat stat, FuseFileInfo fi) {
-    return call("getattr", path, () -> fill(stat, fs.lstat(path)));
-  }
-
-  private int fill(ru.serce.jnrfuse.struct.FileStat st, FileStat s) {
-    st.st_mode.set(typeBits(s) | (s.permissions() & 07777));
-    st.st_ino.set(s.ino());
-    st.st_nlink.set(s.links());
-    st.st_uid.set(s.uid());
-    st.st_gid.set(s.gid());
-    st.st_size.set(s.size());
-    st.st_blocks.set(s.blocks());
-    st.st_blksize.set(fs.info().blockSize());
-    time(st.st_atim, s.atime());
-    time(st.st_mtim, s.mtime());
-    time(st.st_ctim, s.ctime());
-    return 0;
-  }
-
-  private static void time(Timespec t, long seconds) {
-    t.tv_sec.set(seconds);
-    t.tv_nsec.set(0);
-  }
-
-  private static int typeBits(FileStat s) {
-    return switch (s.type()) {
-      case REGULAR -> 0100000;
-      case DIRECTORY -> 0040000;
-      case SYMLINK -> 0120000;
-      case CHAR_DEVICE -> 0020000;
-      case BLOCK_DEVICE -> 0060000;
-      case FIFO -> 0010000;
-      case SOCKET -> 0140000;
-      case UNKNOWN -> 0;
-    };
+    return call(
+        "getattr", path, () -> FuseAttributes.fill(stat, fs.lstat(path), fs.info().blockSize()));
   }
 
   @Override
@@ -205,23 +173,7 @@ final class MpageFuse extends FuseStubFS {
 
   @Override
   public int statfs(String path, Statvfs st) {
-    return call(
-        "statfs",
-        path,
-        () -> {
-          FsInfo info = fs.info();
-          st.f_bsize.set(info.blockSize());
-          st.f_frsize.set(info.blockSize());
-          st.f_blocks.set(info.blocksCount());
-          st.f_bfree.set(info.freeBlocks());
-          st.f_bavail.set(info.freeBlocks());
-          st.f_files.set(info.inodesCount());
-          st.f_ffree.set(info.freeInodes());
-          st.f_favail.set(info.freeInodes());
-          st.f_namemax.set(255);
-          st.f_flag.set(readOnly ? Statvfs.ST_RDONLY : 0);
-          return 0;
-        });
+    return call("statfs", path, () -> FuseAttributes.fill(st, fs.info(), readOnly));
   }
 
   // ---- names ----
