@@ -24,6 +24,10 @@ public final class Ext2Features {
 
   public static final int INCOMPAT_COMPRESSION = 0x1;
   public static final int INCOMPAT_FILETYPE = 0x2;
+
+  /** needs_recovery: the journal holds transactions not yet written home (see Ext2Journal). */
+  public static final int INCOMPAT_RECOVER = 0x4;
+
   public static final int INCOMPAT_META_BG = 0x10;
 
   /** What this driver reads and writes: FILETYPE only (META_BG is refused, see the README). */
