@@ -78,7 +78,7 @@ final class JournalImages {
     String out = E2fs.debugfs(image, false, "stat <8>");
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("\\((\\d+)(?:-(\\d+))?\\):(\\d+)(?:-(\\d+))?")
-            .matcher(out.substring(out.indexOf("BLOCKS:")));
+            .matcher(out.substring(Math.max(out.indexOf("BLOCKS:"), out.indexOf("EXTENTS:"))));
     List<Long> blocks = new ArrayList<>();
     while (m.find()) {
       long from = Long.parseLong(m.group(1));
