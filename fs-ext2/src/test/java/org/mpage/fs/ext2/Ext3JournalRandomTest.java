@@ -56,7 +56,8 @@ class Ext3JournalRandomTest {
     // the model: per transaction, what it logs (block -> content) and what it revokes
     List<Map<Long, byte[]>> logged = new ArrayList<>();
     List<TreeSet<Long>> revoked = new ArrayList<>();
-    int transactions = 1 + rnd.nextInt(5);
+    int transactions = 1 + rnd.nextInt(6);
+    List<Long> everLogged = new ArrayList<>();
     boolean torn = rnd.nextInt(3) == 0;
     for (int t = 0; t < transactions + (torn ? 1 : 0); t++) {
       // A transaction logs blocks or revokes some: debugfs 1.47.0 writes no commit block for a
@@ -64,9 +65,20 @@ class Ext3JournalRandomTest {
       TreeSet<Long> blocks = new TreeSet<>();
       TreeSet<Long> revokes = new TreeSet<>();
       int n = 1 + rnd.nextInt(5);
-      TreeSet<Long> which = rnd.nextInt(3) == 0 && t < transactions ? revokes : blocks;
-      while (which.size() < n) {
-        which.add(low + rnd.nextInt(12));
+      if (t > 0 && t < transactions && rnd.nextBoolean()) {
+        // revoke mostly blocks logged before, so that revokes hit
+        List<Long> earlier = new ArrayList<>(new TreeSet<>(everLogged));
+        for (int k = 0; k < n; k++) {
+          revokes.add(
+              rnd.nextInt(4) > 0
+                  ? earlier.get(rnd.nextInt(earlier.size()))
+                  : low + rnd.nextInt(12));
+        }
+      } else {
+        while (blocks.size() < n) {
+          blocks.add(low + rnd.nextInt(12));
+        }
+        everLogged.addAll(blocks);
       }
       Path content = JournalImages.data(dir.resolve("d" + t), blocks.size(), bs, rnd.nextLong());
       Map<Long, byte[]> copies = new HashMap<>();
