@@ -21,6 +21,8 @@ public final class Ext2Features {
   public static final int RO_COMPAT_SPARSE_SUPER = 0x1;
   public static final int RO_COMPAT_LARGE_FILE = 0x2;
   public static final int RO_COMPAT_BTREE_DIR = 0x4;
+  public static final int RO_COMPAT_GDT_CSUM = 0x10;
+  public static final int RO_COMPAT_METADATA_CSUM = 0x400;
 
   public static final int INCOMPAT_COMPRESSION = 0x1;
   public static final int INCOMPAT_FILETYPE = 0x2;
@@ -29,9 +31,17 @@ public final class Ext2Features {
   public static final int INCOMPAT_RECOVER = 0x4;
 
   public static final int INCOMPAT_META_BG = 0x10;
+  public static final int INCOMPAT_64BIT = 0x80;
+  public static final int INCOMPAT_CSUM_SEED = 0x2000;
 
   /** What this driver reads and writes: FILETYPE only (META_BG is refused, see the README). */
   public static final int INCOMPAT_SUPP = INCOMPAT_FILETYPE;
+
+  /**
+   * INCOMPAT features a read-only mount accepts: metadata_csum_seed changes only where the checksum
+   * seed comes from, which the read-side verification knows ({@code Ext2Checksums}).
+   */
+  public static final int INCOMPAT_RO_SUPP = INCOMPAT_CSUM_SEED;
 
   public static final int RO_COMPAT_SUPP =
       RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR;
