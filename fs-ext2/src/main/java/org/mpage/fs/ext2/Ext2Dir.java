@@ -77,6 +77,7 @@ final class Ext2Dir {
       }
       BufferHead bh = bc.bread(map.blocknr());
       try {
+        fs.checksums().checkDirBlock(dir, b, map.blocknr(), bh.data());
         DirEntries.parse(bh.data(), sb, dir.ino, b, map.blocknr(), out);
       } finally {
         bh.put();

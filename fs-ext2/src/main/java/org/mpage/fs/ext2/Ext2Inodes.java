@@ -56,6 +56,7 @@ final class Ext2Inodes {
     BufferHead bh = fs.bufferCache().bread(block);
     Ext2Inode inode;
     try {
+      fs.checksums().checkInode(ino, bh.data(), fs.inodeOffsetInBlock(ino), sb.inodeSize, block);
       inode =
           new Ext2Inode(
               ino,

@@ -57,7 +57,11 @@ final class Ext2Super {
     ByteBuffer raw = readRaw(engine, device, Ext2Superblock.OFFSET, Ext2Superblock.SIZE);
     Ext2Superblock sb = new Ext2Superblock(raw, deviceBytes);
     boolean recover = journal == null && Ext2Journal.mustRecover(sb, options.readOnly());
-    int unsupported = sb.featureIncompat & ~Ext2Features.INCOMPAT_SUPP;
+    Ext2Checksums csum = Ext2Checksums.forMount(sb, options);
+    csum.checkSuper(sb);
+    int supported =
+        Ext2Features.INCOMPAT_SUPP | (options.readOnly() ? Ext2Features.INCOMPAT_RO_SUPP : 0);
+    int unsupported = sb.featureIncompat & ~supported;
     if (recover) {
       unsupported &= ~Ext2Features.INCOMPAT_RECOVER;
     }
@@ -90,8 +94,8 @@ final class Ext2Super {
         at -> readRaw(engine, device, at, Ext2Superblock.SIZE),
         deviceBytes);
     BufferCache bc = engine.bufferCache(device, sb.blockSize);
-    GroupDesc[] groups = readGroupDescriptors(sb, bc, options.readOnly());
-    Ext2SbInfo sbi = new Ext2SbInfo(device, engine, sb, bc, groups, options.readOnly());
+    GroupDesc[] groups = readGroupDescriptors(sb, bc, options.readOnly(), csum);
+    Ext2SbInfo sbi = new Ext2SbInfo(device, engine, sb, bc, groups, options.readOnly(), csum);
     Ext2FileSystem fs =
         new Ext2FileSystem(
             sbi,
@@ -149,7 +153,7 @@ final class Ext2Super {
 
   /** The group descriptor table, each descriptor checked before the next is read. */
   private static GroupDesc[] readGroupDescriptors(
-      Ext2Superblock sb, BufferCache bc, boolean readOnly) throws IOException {
+      Ext2Superblock sb, BufferCache bc, boolean readOnly, Ext2Checksums csum) throws IOException {
     if (sb.groupsCount > Integer.MAX_VALUE / 2) {
       throw new CorruptFilesystemException("impossible group count " + sb.groupsCount, -1, 1);
     }
@@ -167,6 +171,7 @@ final class Ext2Super {
       try {
         ByteBuffer d = bh.data().order(ByteOrder.LITTLE_ENDIAN);
         int off = (g % perBlock) * GroupDesc.SIZE;
+        csum.checkGroupDesc(g, d, off, block);
         GroupDesc gd =
             new GroupDesc(
                 Integer.toUnsignedLong(d.getInt(off)),
