@@ -44,4 +44,19 @@ class CliChecksumTest {
     assertEquals(1, r.status());
     assertTrue(r.err().contains("metadata_csum"), r.err());
   }
+
+  @Test
+  void info_showsTheSeedDumpe2fsShows() throws Exception {
+    Path image =
+        E2fs.mkfs(work.resolve("s.img"), "4M", null, "-O", "metadata_csum,metadata_csum_seed");
+    String dump = E2fs.run(java.util.List.of(E2fs.tool("dumpe2fs"), "-h", image.toString()));
+    String seed = dump.replaceAll("(?s).*Checksum seed:\\s+(0x[0-9a-f]+).*", "$1");
+    CliTest.Result r = CliTest.mpage("info", image.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(
+        r.text()
+            .contains(
+                "\nChecksum:          crc32c, seed " + seed + " (stored: metadata_csum_seed)\n"),
+        r.text());
+  }
 }

@@ -30,7 +30,9 @@ public final class Formats {
             "Volume name:       " + (i.volumeName().isEmpty() ? "<none>" : i.volumeName()),
             "UUID:              " + i.uuid(),
             "Revision:          " + i.revision(),
-            "Features:          " + String.join(" ", i.features()),
+            "Features:          "
+                + String.join(" ", i.features())
+                + (i.checksum().isEmpty() ? "" : "\nChecksum:          " + i.checksum()),
             "State:             " + i.state(),
             "Block size:        " + i.blockSize(),
             "Blocks:            " + i.blocksCount(),

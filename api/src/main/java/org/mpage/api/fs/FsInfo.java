@@ -7,6 +7,7 @@ import java.util.List;
  *
  * @param journal what the mount did with the filesystem's journal ({@code "clean"}, or what a
  *     recovery replayed), or null for a filesystem without one
+ * @param checksum how metadata is checksummed (e.g. "crc32c, seed 0x..."), empty when it is not
  */
 public record FsInfo(
     String type,
@@ -23,9 +24,10 @@ public record FsInfo(
     List<String> features,
     String state,
     boolean readOnly,
-    String journal) {
+    String journal,
+    String checksum) {
 
-  /** A summary of a filesystem without a journal. */
+  /** A summary of a filesystem without a journal or metadata checksums. */
   public FsInfo(
       String type,
       String uuid,
@@ -56,6 +58,7 @@ public record FsInfo(
         features,
         state,
         readOnly,
-        null);
+        null,
+        "");
   }
 }

@@ -3,6 +3,7 @@ package org.mpage.fs.ext2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.fs.ext2.disk.Ext2Features;
@@ -38,6 +39,7 @@ final class Ext2Checksums {
   private final boolean gdtCsum;
   private final boolean ignore;
   private final boolean inodes;
+  private final boolean storedSeed;
   private final int seed;
   private final byte[] uuid;
   private final int descSize;
@@ -47,6 +49,7 @@ final class Ext2Checksums {
     this.gdtCsum = sb.hasRoCompat(Ext2Features.RO_COMPAT_GDT_CSUM);
     this.ignore = ignore;
     this.seed = metadataCsum ? Ext4Csum.fsSeed(sb.raw) : 0;
+    this.storedSeed = sb.hasIncompat(Ext2Features.INCOMPAT_CSUM_SEED);
     this.uuid = sb.uuid.clone();
     this.descSize = Ext4Csum.descSize(sb.raw);
     // ext4_inode_csum_verify checks only inodes of a Linux-made filesystem (other systems use
@@ -67,6 +70,24 @@ final class Ext2Checksums {
   /** Whether this filesystem has metadata_csum (crc32c everywhere). */
   boolean metadataCsum() {
     return metadataCsum;
+  }
+
+  /** For {@code info}: the algorithm and seed, as dumpe2fs names them; empty without checksums. */
+  String describe() {
+    String how;
+    if (metadataCsum) {
+      how =
+          String.format(
+              Locale.ROOT,
+              "crc32c, seed 0x%08x%s",
+              seed,
+              storedSeed ? " (stored: metadata_csum_seed)" : "");
+    } else if (gdtCsum) {
+      how = "crc16, group descriptors only (gdt_csum)";
+    } else {
+      return "";
+    }
+    return how + (ignore ? ", not verified (csum=ignore)" : "");
   }
 
   private void verify(String what, Ext4Csum.Sum sum, long block) throws CorruptFilesystemException {

@@ -163,7 +163,8 @@ final class Ext2FileSystem implements FileSystem {
         Ext2Features.all(sb.featureCompat, sb.featureIncompat, sb.featureRoCompat),
         sb.stateString(),
         fs.readOnly(),
-        journal);
+        journal,
+        fs.checksums().describe());
   }
 
   @Override
