@@ -141,10 +141,15 @@ final class Ext2Inodes {
   /**
    * iput: frees an inode with no link left once no handle has it open either; called after the last
    * link goes (without the lock) and after each close. Only one caller frees it.
+   *
+   * <p>A read-only mount frees nothing. There the only inodes without links are those the image
+   * came with (a directory names an inode whose link count is 0, but not deleted): freeing one at
+   * its last close dirtied the bitmaps, the inode table and the group descriptors, and the unmount
+   * wrote them to a device the mount had promised not to write. It stays as found, for e2fsck.
    */
   void iput(Ext2Inode ei) throws IOException {
     synchronized (this) {
-      if (ei.links > 0 || opens.containsKey(ei) || ei.freed) {
+      if (ei.links > 0 || opens.containsKey(ei) || ei.freed || fs.readOnly()) {
         return;
       }
       ei.freed = true; // claimed: no other caller frees it again

@@ -33,8 +33,10 @@ import org.mpage.device.file.FileDeviceConfig;
  * <p>Without {@code JAZZER_FUZZ} (plain {@code mvn verify}) every file in {@code
  * src/test/resources/org/mpage/fs/ext2/Ext2FuzzTestInputs/<method>/} runs once as a regression
  * case: the seeds ({@code seed-*} from {@code src/test/fuzz/make-seeds.sh}, and {@code f_*} images
- * (uncompressed) from e2fsprogs' test suite, GPL-2.0) and every crash the fuzzer found.
- * RELIABILITY.md, "Fuzzing", has the command that fuzzes.
+ * (uncompressed) from e2fsprogs' test suite, GPL-2.0), every crash the fuzzer found, and {@code
+ * readonly-write-*}, three mutants (Ext2ReadOnlyNoWritesTest's) whose read-only mount wrote.
+ * RELIABILITY.md, "Fuzzing", has the command that fuzzes. {@code mountWalkRead} also fails an input
+ * whose read-only mount asked the device for anything but reads.
  */
 class Ext2FuzzTest {
   /** Inputs larger than this are cut: the seeds are at most 256 KiB. */
@@ -75,11 +77,13 @@ class Ext2FuzzTest {
 
   private static void mountWalkReadOnce(byte[] input) throws IOException {
     writeImage(input);
+    WriteRecordingDevice dev = new WriteRecordingDevice(open(true));
     Mounted m;
     try {
-      m = Mounted.on(open(true), Map.of(), 16, true);
+      m = Mounted.on(dev, Map.of(), 16, true);
     } catch (IOException e) {
       assertClear(e);
+      assertNoWrites(dev);
       return;
     }
     try (m) {
@@ -87,6 +91,12 @@ class Ext2FuzzTest {
     } catch (IOException e) {
       assertClear(e); // close (sync) of a read-only mount
     }
+    assertNoWrites(dev);
+  }
+
+  /** A read-only mount asks the device for nothing but reads (the device would refuse writes). */
+  private static void assertNoWrites(WriteRecordingDevice dev) {
+    assertTrue(dev.writes().isEmpty(), "a read-only mount wrote: " + dev.writes());
   }
 
   /**
