@@ -219,21 +219,20 @@ final class Ext2Dir {
     ByteBuffer block = ByteBuffer.allocate(sb.blockSize);
     writeEntry(block, 0, target.ino, sb.blockSize, name, typeCode);
     fs.writeNewBlock(phys, block);
-    bc.orderBefore(phys, fs.inodeBlock(dir.ino)); // the grown directory's inode points to it
+    // What points to the new block (the inode, or an indirect block past the direct area) waits.
+    bc.orderBefore(phys, getBlock.pointerHolder(dir, nblocks));
     dir.setSize(dir.size() + sb.blockSize);
     entryAdded(dir, name, target.ino);
   }
 
   /**
-   * An entry naming {@code target} is about to go into block {@code phys}: the inode, and the first
-   * block of a new directory or slow symlink, must reach the disk before that block, or a crash
-   * leaves an entry that e2fsck can only delete. The order soft updates keep for a new link.
+   * An entry naming {@code target} is about to go into block {@code phys}: the inode must reach the
+   * disk before that block, or a crash leaves an entry that e2fsck can only delete. The order soft
+   * updates keep for a new link. A new directory's first block is not ordered before its inode:
+   * that block holds the entries of the next level, so nested directories would make a chain as
+   * long as the tree is deep, one flush per link; e2fsck rebuilds a missing "." and "..".
    */
   private void orderNewEntry(Ext2Inode target, long phys) throws IOException {
-    boolean hasFirstBlock = target.isDir() || (target.isSymlink() && !target.isFastSymlink());
-    if (hasFirstBlock && target.block[0] != 0) {
-      bc.orderBefore(target.block[0], fs.inodeBlock(target.ino)); // then the entry waits for both
-    }
     fs.writeInode(target);
     bc.orderBefore(fs.inodeBlock(target.ino), phys);
   }

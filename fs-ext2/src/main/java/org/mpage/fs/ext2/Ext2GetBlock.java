@@ -314,6 +314,18 @@ final class Ext2GetBlock implements GetBlock {
     }
   }
 
+  /**
+   * The block holding the pointer to file block {@code iblock}: the inode's table block for the
+   * direct area, else the last indirect block of its path. Holds the lock; the block is mapped.
+   */
+  long pointerHolder(Ext2Inode ei, long iblock) throws IOException {
+    BlockPath path = blockToPath(iblock, ei.blockBits());
+    if (path.depth() == 1) {
+      return fs.inodeBlock(ei.ino);
+    }
+    return getBranch(ei, path).chain()[path.depth() - 2];
+  }
+
   /** Port of ext2_find_goal() and ext2_find_near(). */
   private long findGoal(Ext2Inode ei, long iblock, int k, int[] offsets, Branch br)
       throws IOException {

@@ -32,7 +32,7 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
   private final int blockBits;
   private final Mapping mapping;
   private final WriteOrder order = new WriteOrder();
-  private static final int MAX_ROUNDS = 64;
+  private static final int MAX_ROUNDS = 4096;
 
   /**
    * Taken by {@link #sync()} and by the write that breaks a cycle: one ordered writer at a time.
@@ -214,6 +214,16 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
       }
     }
     order.add(first, then);
+    // A write of then already under way carries what the buffer holds when the device copies it,
+    // maybe the change about to be made: let it end before the caller changes then.
+    BufferHead bh = findBlock(then);
+    if (bh != null) {
+      try {
+        bh.waitUnlocked();
+      } finally {
+        bh.put();
+      }
+    }
   }
 
   /** Writes {@code block} and, before it, what it waits for, in rounds with a flush between. */
@@ -239,16 +249,16 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
           }
         }
       }
-      Set<Long> written = new HashSet<>();
+      Set<Long> written = new HashSet<>(round);
+      WriteOrder.Durable durable = order.durable(written::contains);
       for (long b : round) {
         if (!isClean(b)) {
           throw new BlockIOException(
               bdev.name(), BioOp.WRITE, b * (blockSize >> 9), BlockStatus.IOERR);
         }
-        written.add(b);
       }
       flushOrFail(block);
-      order.release(written::contains);
+      order.release(durable);
       todo.removeAll(written);
     }
   }
@@ -270,7 +280,8 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
       return true;
     }
     try {
-      return !bh.isDirty() && !bh.isLocked();
+      // Locked first: a failed write sets DIRTY again before it unlocks.
+      return !bh.isLocked() && !bh.isDirty();
     } finally {
       bh.put();
     }
@@ -286,8 +297,10 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
   public int sync() {
     synchronized (orderedWriters) {
       int err;
-      // Rounds: one per link of the longest chain of waits; the bound only stops a sync from
-      // chasing the orders that operations running beside it keep adding.
+      // Rounds: one per link of the longest chain of waits. The sync is done when the blocks
+      // held back at its start are written; orders that operations running beside it add later
+      // are not chased further.
+      Set<Long> heldAtStart = order.held();
       for (int round = 0; ; round++) {
         err = mapping.ops().writepages(mapping, WritebackControl.syncAll());
         WriteCachePages.waitRange(mapping, layer.blockLayer(), 0, Long.MAX_VALUE);
@@ -295,20 +308,22 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
         if (err == 0) {
           err = late;
         }
-        if (err != 0 || order.isEmpty() || round == MAX_ROUNDS) {
+        heldAtStart.removeIf(this::isClean);
+        if (err != 0 || heldAtStart.isEmpty()) {
           break;
         }
-        // Clean before the flush is issued: the last write of such a block has completed, so
-        // the flush makes it durable. A block cleaned while the flush runs waits for a next round.
-        Set<Long> written = order.firsts(this::isClean);
-        if (written.isEmpty()) {
-          continue; // changed again meanwhile: written again in the next round
+        if (round == MAX_ROUNDS) {
+          err = 5; // still held back: not written, and the caller must not think it is
+          break;
         }
+        // Clean before the flush is issued: the last write of such a block has completed, so the
+        // flush makes it durable. Orders asked for after this look wait for a later round.
+        WriteOrder.Durable durable = order.durable(this::isClean);
         if (!layer.blockLayer().flushDevice(bdev).isOk()) {
           err = 5;
           break;
         }
-        order.release(written::contains);
+        order.release(durable);
       }
       layer.pageCache().markMappingClean(mapping);
       return err;

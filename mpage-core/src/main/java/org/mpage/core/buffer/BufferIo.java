@@ -106,8 +106,17 @@ final class BufferIo {
    * write_dirty_buffer} followed by {@code wait_on_buffer} when {@code wait}.
    */
   void writeDirtyBuffer(BufferHead bh, Set<BioFlag> flags, boolean wait) {
+    writeDirtyBuffer(bh, flags, wait, b -> false);
+  }
+
+  /** As above, unless {@code held} names the buffer once it is locked (ordered metadata). */
+  void writeDirtyBuffer(
+      BufferHead bh,
+      Set<BioFlag> flags,
+      boolean wait,
+      java.util.function.Predicate<BufferHead> held) {
     bh.lock();
-    if (!bh.testAndClear(BhState.DIRTY)) {
+    if (held.test(bh) || !bh.testAndClear(BhState.DIRTY)) {
       bh.unlock();
       return;
     }

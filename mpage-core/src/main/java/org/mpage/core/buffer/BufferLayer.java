@@ -182,8 +182,8 @@ public final class BufferLayer {
     BufferHead bh = bc.findBlock(block + 1);
     if (bh != null) {
       try {
-        if (bh.isDirty() && !bc.isHeld(bh.blocknr())) {
-          io.writeDirtyBuffer(bh, Set.of(), false);
+        if (bh.isDirty()) {
+          io.writeDirtyBuffer(bh, Set.of(), false, b -> bc.isHeld(b.blocknr()));
         }
       } finally {
         bh.put();

@@ -121,14 +121,17 @@ final class BufferWrite {
       if (!bh.isMapped()) {
         continue;
       }
-      if (bh.isDirty() && held.test(bh)) {
-        heldBack = true;
-        continue;
-      }
       if (wbc.syncMode() != SyncMode.NONE) {
         bh.lock();
       } else if (!bh.tryLock()) {
         mapping.redirtyForWritepage(wbc, folio);
+        continue;
+      }
+      // Judged under the buffer lock, which the code ordering a block takes (waits for) after
+      // recording the order and before changing the block.
+      if (bh.isDirty() && held.test(bh)) {
+        bh.unlock();
+        heldBack = true;
         continue;
       }
       if (bh.testAndClear(BhState.DIRTY)) {

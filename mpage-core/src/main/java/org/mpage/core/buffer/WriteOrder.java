@@ -16,17 +16,28 @@ import java.util.function.LongPredicate;
  *
  * <p>The graph is kept acyclic by its user (the buffer cache writes a block out before an edge
  * would close a cycle), so repeatedly writing the blocks that wait for nothing and releasing the
- * edges they satisfied empties it.
+ * edges they satisfied empties it. Each edge carries the generation it was last asked for in, so
+ * that a release decided from a look at the buffers never drops an edge asked for after that look.
  */
 final class WriteOrder {
-  /** then -> the blocks it waits for. */
-  private final Map<Long, Set<Long>> waitsFor = new HashMap<>();
+  /** then -> (first -> generation of the latest request for the edge). */
+  private final Map<Long, Map<Long, Long>> waitsFor = new HashMap<>();
 
   /** first -> how many blocks wait for it. */
   private final Map<Long, Integer> waitedOn = new HashMap<>();
 
+  private long generation;
+
+  /** A set of blocks found durable, and the generation up to which their edges may go. */
+  record Durable(Set<Long> blocks, long generation) {}
+
   synchronized boolean isEmpty() {
     return waitsFor.isEmpty();
+  }
+
+  /** The blocks that wait for others, now. */
+  synchronized Set<Long> held() {
+    return new HashSet<>(waitsFor.keySet());
   }
 
   /** Whether {@code block} waits for another block. */
@@ -34,13 +45,9 @@ final class WriteOrder {
     return waitsFor.containsKey(block);
   }
 
-  /** Whether {@code block} takes part in any edge. */
-  synchronized boolean involves(long block) {
-    return waitsFor.containsKey(block) || waitedOn.containsKey(block);
-  }
-
   synchronized void add(long first, long then) {
-    if (waitsFor.computeIfAbsent(then, k -> new HashSet<>()).add(first)) {
+    Map<Long, Long> firsts = waitsFor.computeIfAbsent(then, k -> new HashMap<>());
+    if (firsts.put(first, ++generation) == null) {
       waitedOn.merge(first, 1, Integer::sum);
     }
   }
@@ -58,7 +65,7 @@ final class WriteOrder {
     while (!todo.isEmpty()) {
       long b = todo.pop();
       if (seen.add(b)) {
-        for (long f : waitsFor.getOrDefault(b, Set.of())) {
+        for (long f : waitsFor.getOrDefault(b, Map.of()).keySet()) {
           todo.push(f);
         }
       }
@@ -66,30 +73,35 @@ final class WriteOrder {
     return seen;
   }
 
-  /** The blocks others wait for that pass {@code test}. */
-  synchronized Set<Long> firsts(LongPredicate test) {
+  /**
+   * The blocks others wait for that wait for nothing themselves and pass {@code written}, as of
+   * now. A block that waits for another is not durable in this sense even when written: what it
+   * points to may not be.
+   */
+  synchronized Durable durable(LongPredicate written) {
     Set<Long> out = new HashSet<>();
     for (long first : waitedOn.keySet()) {
-      if (test.test(first)) {
+      if (!waitsFor.containsKey(first) && written.test(first)) {
         out.add(first);
       }
     }
-    return out;
+    return new Durable(out, generation);
   }
 
   /**
-   * Drops every edge whose first block is {@code durable}; returns how many were dropped. Called
-   * after a device flush, for blocks that were clean before it was issued.
+   * Drops the edges from the blocks of {@code d} asked for no later than its generation; returns
+   * how many were dropped. Called after a device flush issued after {@code d} was taken.
    */
-  synchronized int release(LongPredicate durable) {
+  synchronized int release(Durable d) {
     int dropped = 0;
-    for (Iterator<Map.Entry<Long, Set<Long>>> it = waitsFor.entrySet().iterator(); it.hasNext(); ) {
-      Set<Long> firsts = it.next().getValue();
-      for (Iterator<Long> f = firsts.iterator(); f.hasNext(); ) {
-        long first = f.next();
-        if (durable.test(first)) {
+    for (Iterator<Map.Entry<Long, Map<Long, Long>>> it = waitsFor.entrySet().iterator();
+        it.hasNext(); ) {
+      Map<Long, Long> firsts = it.next().getValue();
+      for (Iterator<Map.Entry<Long, Long>> f = firsts.entrySet().iterator(); f.hasNext(); ) {
+        Map.Entry<Long, Long> e = f.next();
+        if (d.blocks().contains(e.getKey()) && e.getValue() <= d.generation()) {
           f.remove();
-          waitedOn.computeIfPresent(first, (k, n) -> n == 1 ? null : n - 1);
+          waitedOn.computeIfPresent(e.getKey(), (k, n) -> n == 1 ? null : n - 1);
           dropped++;
         }
       }

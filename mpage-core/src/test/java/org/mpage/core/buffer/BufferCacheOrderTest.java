@@ -131,4 +131,57 @@ class BufferCacheOrderTest {
     assertEquals(
         List.of("WRITE[SYNC]@80:1024/1", "FLUSH@0:0/0", "WRITE[SYNC]@16:1024/1"), h.dev.briefs());
   }
+
+  @Test
+  void anOrderAskedForDuringTheFlush_isKept_forTheNextRound() throws Exception {
+    BufferCache bc = cache();
+    dirty(bc, 40, 2);
+    bc.orderBefore(40, 8);
+    dirty(bc, 8, 1);
+    h.dev.clearLog();
+    boolean[] once = {false};
+    h.dev.failWhen(
+        b -> {
+          if (b.op() == BioOp.FLUSH && !once[0]) {
+            once[0] = true;
+            try {
+              // Another operation, while the first round's flush runs: the inode table block
+              // changes again and the directory block must wait for that change too.
+              dirty(bc, 40, 3);
+              bc.orderBefore(40, 8);
+            } catch (Exception e) {
+              throw new AssertionError(e);
+            }
+          }
+          return false;
+        },
+        BlockStatus.IOERR);
+    assertEquals(0, bc.sync());
+    assertEquals(
+        List.of(
+            "WRITE[SYNC]@80:1024/1",
+            "FLUSH@0:0/0",
+            "WRITE[SYNC]@80:1024/1",
+            "FLUSH@0:0/0",
+            "WRITE[SYNC]@16:1024/1"),
+        h.dev.briefs());
+  }
+
+  @Test
+  void aLongChain_isWrittenWhole_beforeSyncSaysSo() throws Exception {
+    BufferCache bc = cache();
+    for (int b = 100; b < 170; b++) {
+      dirty(bc, b, b);
+      if (b > 100) {
+        bc.orderBefore(b - 1, b);
+      }
+    }
+    h.dev.clearLog();
+    assertEquals(0, bc.sync());
+    long writes = h.dev.briefs().stream().filter(x -> x.startsWith("WRITE")).count();
+    assertEquals(70, writes);
+    for (int b = 100; b < 170; b++) {
+      assertFalse(bc.isHeld(b), "block " + b);
+    }
+  }
 }
