@@ -3,7 +3,6 @@ package org.mpage.fs.ext2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -44,15 +43,25 @@ final class Ext2Super {
     }
     ByteBuffer raw = readRaw(engine, device, Ext2Superblock.OFFSET, Ext2Superblock.SIZE);
     Ext2Superblock sb = new Ext2Superblock(raw, deviceBytes);
-    int unsupported = sb.featureIncompat & ~Ext2Features.INCOMPAT_SUPP;
+    int unsupported = sb.featureIncompat & ~Ext2Features.INCOMPAT_READ_SUPP;
     if (unsupported != 0) {
       throw new UnsupportedFeatureException("ext2", Ext2Features.incompatNames(unsupported));
+    }
+    int unreadable = sb.featureRoCompat & Ext2Features.RO_COMPAT_READ_UNSUPP;
+    if (unreadable != 0) {
+      throw new UnsupportedFeatureException("ext2", Ext2Features.roCompatNames(unreadable));
     }
     if (sb.blockSize > Folio.PAGE_SIZE) {
       throw new UnsupportedFeatureException(
           "ext2", List.of("block size " + sb.blockSize + " (larger than the 4096-byte page)"));
     }
     if (!options.readOnly()) {
+      int readOnlyIncompat = sb.featureIncompat & ~Ext2Features.INCOMPAT_SUPP;
+      if (readOnlyIncompat != 0) {
+        List<String> names = new ArrayList<>(Ext2Features.incompatNames(readOnlyIncompat));
+        names.add("(ext4 features this driver reads but never writes: mount read-only)");
+        throw new UnsupportedFeatureException("ext2", names);
+      }
       if (sb.hasCompat(Ext2Features.COMPAT_HAS_JOURNAL)) {
         throw new UnsupportedFeatureException(
             "ext2", List.of("has_journal (an ext3 image: mount it read-only to read it)"));
@@ -113,26 +122,16 @@ final class Ext2Super {
     }
     int n = (int) sb.groupsCount;
     GroupDesc[] out = new GroupDesc[n];
-    int perBlock = sb.blockSize / GroupDesc.SIZE;
-    long first = sb.firstDataBlock + 1;
+    int perBlock = sb.descPerBlock();
     for (int g = 0; g < n; g++) {
-      long block = first + g / perBlock;
+      long block = sb.descriptorBlock(g / perBlock);
       if (block < sb.firstDataBlock || block >= sb.blocksCount) {
         throw new CorruptFilesystemException(
             "group descriptor block " + block + " outside the filesystem", -1, block);
       }
       BufferHead bh = bc.bread(block);
       try {
-        ByteBuffer d = bh.data().order(ByteOrder.LITTLE_ENDIAN);
-        int off = (g % perBlock) * GroupDesc.SIZE;
-        GroupDesc gd =
-            new GroupDesc(
-                Integer.toUnsignedLong(d.getInt(off)),
-                Integer.toUnsignedLong(d.getInt(off + 4)),
-                Integer.toUnsignedLong(d.getInt(off + 8)),
-                Short.toUnsignedInt(d.getShort(off + 12)),
-                Short.toUnsignedInt(d.getShort(off + 14)),
-                Short.toUnsignedInt(d.getShort(off + 16)));
+        GroupDesc gd = GroupDesc.parse(bh.data(), (g % perBlock) * sb.descSize, sb.descSize);
         checkDescriptor(sb, g, gd, readOnly);
         out[g] = gd;
       } finally {
@@ -142,24 +141,37 @@ final class Ext2Super {
     return out;
   }
 
-  /** Port of ext2_check_descriptors(), fs/ext2/super.c: bitmaps and table inside the group. */
+  /**
+   * Port of ext2_check_descriptors(), fs/ext2/super.c: bitmaps and table inside the group. With
+   * flex_bg, as ext4_check_descriptors() has it, they may be anywhere in the filesystem.
+   */
   private static void checkDescriptor(Ext2Superblock sb, int g, GroupDesc gd, boolean readOnly)
       throws CorruptFilesystemException {
     long first = sb.firstDataBlock + (long) g * sb.blocksPerGroup;
     long last = first + sb.groupOfBlockCount(g) - 1;
-    long tableBlocks = (sb.inodesPerGroup * sb.inodeSize + sb.blockSize - 1) / sb.blockSize;
+    String inside = "the group";
+    if (sb.hasIncompat(Ext2Features.INCOMPAT_FLEX_BG)) {
+      first = sb.firstDataBlock;
+      last = sb.blocksCount - 1;
+      inside = "the filesystem";
+    }
+    long tableBlocks = sb.inodeTableBlocks();
     String where = "group descriptor " + g + ": ";
     if (gd.blockBitmap() < first || gd.blockBitmap() > last) {
       throw new CorruptFilesystemException(
-          where + "block bitmap " + gd.blockBitmap() + " outside the group", -1, gd.blockBitmap());
+          where + "block bitmap " + gd.blockBitmap() + " outside " + inside, -1, gd.blockBitmap());
     }
     if (gd.inodeBitmap() < first || gd.inodeBitmap() > last) {
       throw new CorruptFilesystemException(
-          where + "inode bitmap " + gd.inodeBitmap() + " outside the group", -1, gd.inodeBitmap());
+          where + "inode bitmap " + gd.inodeBitmap() + " outside " + inside, -1, gd.inodeBitmap());
     }
     if (gd.inodeTable() < first || gd.inodeTable() + tableBlocks - 1 > last) {
       throw new CorruptFilesystemException(
-          where + "inode table at " + gd.inodeTable() + " outside the group", -1, gd.inodeTable());
+          where + "inode table at " + gd.inodeTable() + " outside " + inside, -1, gd.inodeTable());
+    }
+    if (sb.hasGroupDescCsum() && gd.itableUnused() > sb.inodesPerGroup) {
+      throw new CorruptFilesystemException(
+          where + gd.itableUnused() + " unused inodes of " + sb.inodesPerGroup, -1, -1);
     }
     Ext2Geometry.checkOverlap(sb, g, gd, readOnly);
   }

@@ -21,13 +21,49 @@ public final class Ext2Features {
   public static final int RO_COMPAT_SPARSE_SUPER = 0x1;
   public static final int RO_COMPAT_LARGE_FILE = 0x2;
   public static final int RO_COMPAT_BTREE_DIR = 0x4;
+  public static final int RO_COMPAT_HUGE_FILE = 0x8;
+  public static final int RO_COMPAT_GDT_CSUM = 0x10;
+  public static final int RO_COMPAT_DIR_NLINK = 0x20;
+  public static final int RO_COMPAT_EXTRA_ISIZE = 0x40;
+  public static final int RO_COMPAT_BIGALLOC = 0x200;
+  public static final int RO_COMPAT_METADATA_CSUM = 0x400;
 
   public static final int INCOMPAT_COMPRESSION = 0x1;
   public static final int INCOMPAT_FILETYPE = 0x2;
+  public static final int INCOMPAT_RECOVER = 0x4;
   public static final int INCOMPAT_META_BG = 0x10;
+  public static final int INCOMPAT_EXTENTS = 0x40;
+  public static final int INCOMPAT_64BIT = 0x80;
+  public static final int INCOMPAT_FLEX_BG = 0x200;
+  public static final int INCOMPAT_CSUM_SEED = 0x2000;
+  public static final int INCOMPAT_LARGEDIR = 0x4000;
+  public static final int INCOMPAT_INLINE_DATA = 0x8000;
 
   /** What this driver reads and writes: FILETYPE only (META_BG is refused, see the README). */
   public static final int INCOMPAT_SUPP = INCOMPAT_FILETYPE;
+
+  /**
+   * What a read-only mount accepts: ext4's layout (extents, 64-bit block numbers and descriptors,
+   * flexible and meta block groups, inline data, 3-level directory indexes) and the checksum seed,
+   * whose checksums a read-only mount need not compute. Not the journal's needs_recovery, nor the
+   * features that change what a file's bytes are (encrypt, casefold names, compression) or where
+   * they live (journal_dev, ea_inode, dirdata), nor mmp.
+   */
+  public static final int INCOMPAT_READ_SUPP =
+      INCOMPAT_FILETYPE
+          | INCOMPAT_META_BG
+          | INCOMPAT_EXTENTS
+          | INCOMPAT_64BIT
+          | INCOMPAT_FLEX_BG
+          | INCOMPAT_CSUM_SEED
+          | INCOMPAT_LARGEDIR
+          | INCOMPAT_INLINE_DATA;
+
+  /**
+   * Read-only compatible features this driver still cannot read: bigalloc counts the group's
+   * bitmaps and extents in clusters, a layout the geometry checks here do not know.
+   */
+  public static final int RO_COMPAT_READ_UNSUPP = RO_COMPAT_BIGALLOC;
 
   public static final int RO_COMPAT_SUPP =
       RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR;
