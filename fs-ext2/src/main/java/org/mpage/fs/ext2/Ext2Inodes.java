@@ -8,11 +8,13 @@ import java.nio.file.NoSuchFileException;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mpage.api.fs.CachedFileData;
+import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.page.BufferHead;
 import org.mpage.fs.ext2.disk.Ext2Features;
 import org.mpage.fs.ext2.disk.Ext2Inode;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.mpage.fs.ext2.disk.GroupDesc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,25 +54,22 @@ final class Ext2Inodes {
     if ((ino != ROOT_INO && ino < sb.firstIno) || ino < 1 || ino > sb.inodesCount) {
       throw fs.corrupt("bad inode number " + ino, ino, -1);
     }
+    checkInitialized(ino);
     long block = fs.inodeBlock(ino);
     BufferHead bh = fs.bufferCache().bread(block);
     Ext2Inode inode;
     try {
-      inode =
-          new Ext2Inode(
-              ino,
-              sb.blockBits(),
-              bh.data(),
-              fs.inodeOffsetInBlock(ino),
-              sb.inodeSize,
-              sb.revLevel > 0);
+      inode = new Ext2Inode(ino, bh.data(), fs.inodeOffsetInBlock(ino), sb);
     } finally {
       bh.put();
     }
     if (inode.links == 0 && (inode.mode == 0 || inode.dtime != 0)) {
       throw fs.corrupt("deleted inode referenced", ino, block);
     }
-    long maxBytes = Ext2GetBlock.maxBlocks(sb.blockBits()) << sb.blockBits();
+    checkExt4Fields(inode);
+    long maxBlocks =
+        inode.usesExtents() ? Ext4Extents.MAX_BLOCKS : Ext2GetBlock.maxBlocks(sb.blockBits());
+    long maxBytes = maxBlocks << sb.blockBits();
     if (inode.size() < 0 || inode.size() > maxBytes) {
       throw fs.corrupt("size " + inode.size() + " larger than the largest possible file", ino, -1);
     }
@@ -79,6 +78,47 @@ final class Ext2Inodes {
     }
     Ext2Inode prev = inodes.putIfAbsent(ino, inode);
     return prev != null ? prev : inode;
+  }
+
+  /**
+   * With uninit_bg (or metadata_csum) a group may say that its inode table, or its end, was never
+   * written: such inodes are free whatever the table holds, as e2fsck and the kernel's allocator
+   * treat them. A directory entry naming one is a corruption.
+   */
+  private void checkInitialized(long ino) throws CorruptFilesystemException {
+    if (!sb.hasGroupDescCsum()) {
+      return;
+    }
+    long g = (ino - 1) / sb.inodesPerGroup;
+    long index = (ino - 1) % sb.inodesPerGroup;
+    GroupDesc gd = fs.group(g);
+    if ((gd.flags() & GroupDesc.INODE_UNINIT) != 0
+        || index >= sb.inodesPerGroup - gd.itableUnused()) {
+      throw fs.corrupt(
+          "inode " + ino + " lies in the never-initialized part of group " + g + "'s inode table",
+          ino,
+          -1);
+    }
+  }
+
+  /** The checks ext4_iget() adds: i_extra_isize, and flags only their features allow. */
+  private void checkExt4Fields(Ext2Inode inode) throws CorruptFilesystemException {
+    int extra = inode.extraIsize;
+    if (Ext2Superblock.GOOD_OLD_INODE_SIZE + extra > sb.inodeSize || (extra & 3) != 0) {
+      throw fs.corrupt(
+          "bad i_extra_isize " + extra + " for " + sb.inodeSize + "-byte inodes", inode.ino, -1);
+    }
+    if (inode.usesExtents() && !sb.hasIncompat(Ext2Features.INCOMPAT_EXTENTS)) {
+      throw fs.corrupt(
+          "extent-mapped inode on a filesystem without the extent feature", inode.ino, -1);
+    }
+    if (inode.hasInlineData() && !sb.hasIncompat(Ext2Features.INCOMPAT_INLINE_DATA)) {
+      throw fs.corrupt(
+          "inline-data inode on a filesystem without the inline_data feature", inode.ino, -1);
+    }
+    if (inode.hasInlineData() && inode.usesExtents()) {
+      throw fs.corrupt("inode flagged both inline-data and extent-mapped", inode.ino, -1);
+    }
   }
 
   // ext2_new_inode (the in-core half; Ext2Ialloc takes the number)
