@@ -152,6 +152,14 @@ class E2fsprogsImagesTest {
     long refused = OUTCOMES.values().stream().filter(o -> o.startsWith("refused")).count();
     long notMounted = OUTCOMES.values().stream().filter(o -> o.startsWith("not mounted")).count();
     long walked = OUTCOMES.values().stream().filter(o -> o.startsWith("walked")).count();
+    try {
+      StringBuilder all = new StringBuilder();
+      new java.util.TreeMap<>(OUTCOMES)
+          .forEach((k, v) -> all.append(k).append(": ").append(v).append('\n'));
+      Files.writeString(Path.of("target", "e2fsprogs-images.txt"), all);
+    } catch (IOException e) {
+      System.out.println("outcomes not written: " + e);
+    }
     System.out.printf(
         "e2fsprogs images: %d walked, %d refused for unsupported features, %d not mounted as corrupt%n",
         walked, refused, notMounted);
