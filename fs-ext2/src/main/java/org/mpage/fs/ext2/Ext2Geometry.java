@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.mpage.api.fs.CorruptFilesystemException;
+import org.mpage.fs.ext2.disk.DescriptorLayout;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
 import org.mpage.fs.ext2.disk.GroupDesc;
 import org.slf4j.Logger;
@@ -125,7 +126,7 @@ final class Ext2Geometry {
     boolean hasSuper = sb.groupHasSuper(g);
     String copy = g == 0 ? "" : "backup ";
     if (hasSuper) {
-      long gdt = sb.gdtCopyBlocks();
+      long gdt = DescriptorLayout.gdtCopyBlocks(sb);
       parts.add(new Extent(copy + "superblock" + in, start, start));
       if (gdt > 0) {
         parts.add(new Extent(copy + "group descriptors" + in, start + 1, start + gdt));
@@ -136,7 +137,7 @@ final class Ext2Geometry {
                 "reserved GDT blocks" + in, start + gdt + 1, start + gdt + sb.reservedGdt()));
       }
     }
-    if (sb.groupHasMetaBgDesc(g)) {
+    if (DescriptorLayout.groupHasMetaBgDesc(sb, g)) {
       long at = start + (hasSuper ? 1 : 0);
       parts.add(new Extent("meta_bg group descriptors" + in, at, at));
     }

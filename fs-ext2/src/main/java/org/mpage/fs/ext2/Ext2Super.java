@@ -19,6 +19,7 @@ import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.fs.UnsupportedFeatureException;
 import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.Folio;
+import org.mpage.fs.ext2.disk.DescriptorLayout;
 import org.mpage.fs.ext2.disk.Ext2Features;
 import org.mpage.fs.ext2.disk.Ext2Inode;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
@@ -124,7 +125,7 @@ final class Ext2Super {
     GroupDesc[] out = new GroupDesc[n];
     int perBlock = sb.descPerBlock();
     for (int g = 0; g < n; g++) {
-      long block = sb.descriptorBlock(g / perBlock);
+      long block = DescriptorLayout.descriptorBlock(sb, g / perBlock);
       if (block < sb.firstDataBlock || block >= sb.blocksCount) {
         throw new CorruptFilesystemException(
             "group descriptor block " + block + " outside the filesystem", -1, block);

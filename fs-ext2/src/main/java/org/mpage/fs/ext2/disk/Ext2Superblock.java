@@ -378,51 +378,6 @@ public final class Ext2Superblock {
     return blockSize / descSize;
   }
 
-  /**
-   * The block holding descriptor block {@code nr}: the kernel's descriptor_loc(), fs/ext4/super.c.
-   * Without meta_bg the table follows the superblock. With it, the table's blocks from
-   * s_first_meta_bg on are spread out: the descriptors of one meta group (the groups one block
-   * describes) live in a block at the start of the meta group's first group, after its superblock
-   * backup if it has one.
-   */
-  public long descriptorBlock(long nr) {
-    if (!hasIncompat(Ext2Features.INCOMPAT_META_BG) || nr < firstMetaBg) {
-      return firstDataBlock + 1 + nr;
-    }
-    long group = nr * descPerBlock();
-    long hasSuper = groupHasSuper(group) ? 1 : 0;
-    if (blockSize == 1024 && nr == 0 && firstDataBlock == 0) {
-      hasSuper++;
-    }
-    return firstDataBlock + group * blocksPerGroup + hasSuper;
-  }
-
-  /**
-   * Blocks of the descriptor table copied after each superblock backup: the whole table, or with
-   * meta_bg only its blocks before s_first_meta_bg.
-   */
-  public long gdtCopyBlocks() {
-    return hasIncompat(Ext2Features.INCOMPAT_META_BG)
-        ? Math.min(gdtBlocks(), firstMetaBg)
-        : gdtBlocks();
-  }
-
-  /**
-   * Whether group {@code g} holds a copy of its meta group's descriptor block (meta_bg): the first,
-   * second and last group of each meta group do, the kernel's ext4_bg_num_gdb_meta().
-   */
-  public boolean groupHasMetaBgDesc(long g) {
-    if (!hasIncompat(Ext2Features.INCOMPAT_META_BG)) {
-      return false;
-    }
-    long perBlock = descPerBlock();
-    if (g / perBlock < firstMetaBg) {
-      return false;
-    }
-    long index = g % perBlock;
-    return index == 0 || index == 1 || index == perBlock - 1;
-  }
-
   /** Whether the group descriptors' flags and unused-inode counts are kept (uninit_bg or csums). */
   public boolean hasGroupDescCsum() {
     return hasRoCompat(Ext2Features.RO_COMPAT_GDT_CSUM)
