@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Feature flags of the superblock and the kernel ext2 driver's policy for them: an unknown INCOMPAT
- * feature refuses the mount, an unknown RO_COMPAT feature allows it read-only, COMPAT features
- * never matter. Names are e2fsprogs' spellings, so that messages match {@code dumpe2fs}.
+ * Feature flags of the superblock and the kernel's policy for them: an unknown INCOMPAT feature
+ * refuses the mount, an unknown RO_COMPAT feature allows it read-only, COMPAT features never
+ * matter. This driver writes what ext2 has, and reads ext4's layout features read-only. Names are
+ * e2fsprogs' spellings, so that messages match {@code dumpe2fs}.
  */
 public final class Ext2Features {
   public static final int COMPAT_DIR_PREALLOC = 0x1;
@@ -39,7 +40,7 @@ public final class Ext2Features {
   public static final int INCOMPAT_LARGEDIR = 0x4000;
   public static final int INCOMPAT_INLINE_DATA = 0x8000;
 
-  /** What this driver reads and writes: FILETYPE only (META_BG is refused, see the README). */
+  /** What this driver writes: FILETYPE only (the ext4 features below are read-only). */
   public static final int INCOMPAT_SUPP = INCOMPAT_FILETYPE;
 
   /**
