@@ -81,21 +81,19 @@ final class Ext2Inodes {
   }
 
   /**
-   * With uninit_bg (or metadata_csum) a group may say that its inode table, or its end, was never
-   * written: such inodes are free whatever the table holds, as e2fsck and the kernel's allocator
-   * treat them. A directory entry naming one is a corruption.
+   * With uninit_bg (or metadata_csum) a group may say that its inode table was never written
+   * (INODE_UNINIT): its inodes read as zeros, free whatever the table holds, as e2fsck's inode scan
+   * sees them; a directory entry naming one is a corruption. An inode past bg_itable_unused is read
+   * from the table, as the kernel's ext4_iget does and as e2fsck keeps it (it fixes the count).
    */
   private void checkInitialized(long ino) throws CorruptFilesystemException {
     if (!sb.hasGroupDescCsum()) {
       return;
     }
     long g = (ino - 1) / sb.inodesPerGroup;
-    long index = (ino - 1) % sb.inodesPerGroup;
-    GroupDesc gd = fs.group(g);
-    if ((gd.flags() & GroupDesc.INODE_UNINIT) != 0
-        || index >= sb.inodesPerGroup - gd.itableUnused()) {
+    if ((fs.group(g).flags() & GroupDesc.INODE_UNINIT) != 0) {
       throw fs.corrupt(
-          "inode " + ino + " lies in the never-initialized part of group " + g + "'s inode table",
+          "inode " + ino + " lies in group " + g + ", whose inode table was never initialized",
           ino,
           -1);
     }

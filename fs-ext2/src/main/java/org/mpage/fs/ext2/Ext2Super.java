@@ -170,10 +170,6 @@ final class Ext2Super {
       throw new CorruptFilesystemException(
           where + "inode table at " + gd.inodeTable() + " outside " + inside, -1, gd.inodeTable());
     }
-    if (sb.hasGroupDescCsum() && gd.itableUnused() > sb.inodesPerGroup) {
-      throw new CorruptFilesystemException(
-          where + gd.itableUnused() + " unused inodes of " + sb.inodesPerGroup, -1, -1);
-    }
     Ext2Geometry.checkOverlap(sb, g, gd, readOnly);
   }
 }

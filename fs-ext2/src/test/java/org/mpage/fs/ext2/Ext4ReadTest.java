@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.fs.DirEntry;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.fs.UnsupportedFeatureException;
@@ -196,6 +197,27 @@ class Ext4ReadTest {
         assertEquals(0, all[i], "byte " + i + " of an unwritten extent");
       }
     }
+  }
+
+  @Test
+  void uninitBg_inodeUninitGroupReadsAsFree_itableUnusedIsReadAsTheKernelDoes() throws Exception {
+    Path image =
+        E2fs.mkfsExt4(
+            work.resolve("uninit.img"), "96M", tree, "-O", "^flex_bg,^metadata_csum,uninit_bg");
+    // Every inode but the first one past bg_itable_unused: still read (e2fsck keeps them too).
+    E2fs.debugfs(image, true, "set_bg 0 itable_unused 2047");
+    E2fs.debugfs(image, true, "set_bg 0 checksum calc");
+    try (Mounted m = Mounted.image(image)) {
+      Ext2ReadTest.compareTree(m.fs, "/dir", tree.resolve("dir"));
+    }
+    E2fs.debugfs(image, true, "set_bg 0 flags 1"); // INODE_UNINIT: the root is never initialized
+    E2fs.debugfs(image, true, "set_bg 0 checksum calc");
+    CorruptFilesystemException e =
+        assertThrows(CorruptFilesystemException.class, () -> Mounted.image(image));
+    assertEquals(
+        "corrupt filesystem: inode 2 lies in group 0, whose inode table was never initialized"
+            + " (inode 2)",
+        e.getMessage());
   }
 
   @Test
