@@ -48,6 +48,10 @@ public final class Cli {
   private boolean stats;
   private boolean debug;
   private boolean readOnly;
+
+  /** Filesystem mount options from the global options ({@code --no-csum}: csum=ignore). */
+  private final Map<String, String> mountOptions = new HashMap<>();
+
   private String deviceType = "file";
 
   /** Fault targets ({@code --fault}) stacked on the image's device, in order. */
@@ -117,6 +121,7 @@ public final class Cli {
         case "--stats" -> stats = true;
         case "--debug" -> debug = true;
         case "--read-only" -> readOnly = true;
+        case "--no-csum" -> mountOptions.put("csum", "ignore");
         case "--help" -> {
           return "help";
         }
@@ -253,7 +258,9 @@ public final class Cli {
   void onImage(Path image, boolean writable, Work work) throws IOException {
     Session s;
     try {
-      s = Session.open(image, deviceType, !writable || readOnly, engineOptions(), faults);
+      s =
+          Session.open(
+              image, deviceType, !writable || readOnly, engineOptions(), faults, mountOptions);
     } catch (IOException e) {
       throw new PathException(image.toString(), Errors.reason(e), e);
     }
@@ -272,7 +279,7 @@ public final class Cli {
     boolean ro = mountReadOnly || readOnly;
     Session s;
     try {
-      s = Session.open(image, deviceType, ro, engineOptions(), faults);
+      s = Session.open(image, deviceType, ro, engineOptions(), faults, mountOptions);
     } catch (IOException e) {
       throw new PathException(image.toString(), Errors.reason(e), e);
     }

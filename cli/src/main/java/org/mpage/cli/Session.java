@@ -95,19 +95,21 @@ public final class Session implements AutoCloseable {
   public static Session open(
       Path image, String deviceType, boolean readOnly, Map<String, String> engineOptions)
       throws IOException {
-    return open(image, deviceType, readOnly, engineOptions, List.of());
+    return open(image, deviceType, readOnly, engineOptions, List.of(), Map.of());
   }
 
   /**
    * As above, with fault targets stacked on the image's device in order (the first on the device,
-   * each next on the one before), the filesystem mounted on the last.
+   * each next on the one before), the filesystem mounted on the last with {@code mountOptions}
+   * (key=value, e.g. ext2's csum=ignore).
    */
   static Session open(
       Path image,
       String deviceType,
       boolean readOnly,
       Map<String, String> engineOptions,
-      List<Fault> faults)
+      List<Fault> faults,
+      Map<String, String> mountOptions)
       throws IOException {
     if (!Files.exists(image)) {
       throw new NoSuchFileException(image.toString(), null, "no such image file");
@@ -135,7 +137,7 @@ public final class Session implements AutoCloseable {
               .findFirst()
               .orElseThrow(
                   () -> new IllegalStateException("no ext2 filesystem type on the class path"));
-      FileSystem fs = type.mount(device, engine, new MountOptions(readOnly, Map.of()));
+      FileSystem fs = type.mount(device, engine, new MountOptions(readOnly, mountOptions));
       return new Session(
           image, device, engine, fs, base, ram && !readOnly ? image : null, imageLock);
     } catch (IOException | RuntimeException e) {

@@ -141,6 +141,7 @@ final class Usage {
         "                            dust:blocks=N+N...[,block_size=B,enabled=false]",
         "                            delay:read_ms=N[,write_ms=N]",
         "  --read-only               mount read-only: every change fails",
+        "  --no-csum                 read on past ext4 metadata checksum mismatches (csum=ignore)",
         "  --help, -h                this text; mpage help COMMAND for one command",
         "  --version                 the version");
   }

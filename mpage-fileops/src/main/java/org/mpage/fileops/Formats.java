@@ -23,23 +23,28 @@ public final class Formats {
 
   /** The superblock summary, one field a line. */
   public static String info(FsInfo i) {
-    return String.join(
-        "\n",
-        "Filesystem type:   " + i.type(),
-        "Volume name:       " + (i.volumeName().isEmpty() ? "<none>" : i.volumeName()),
-        "UUID:              " + i.uuid(),
-        "Revision:          " + i.revision(),
-        "Features:          " + String.join(" ", i.features()),
-        "State:             " + i.state(),
-        "Block size:        " + i.blockSize(),
-        "Blocks:            " + i.blocksCount(),
-        "Free blocks:       " + i.freeBlocks(),
-        "Inodes:            " + i.inodesCount(),
-        "Free inodes:       " + i.freeInodes(),
-        "Inode size:        " + i.inodeSize(),
-        "Block groups:      " + i.groups(),
-        "Mounted read-only: " + (i.readOnly() ? "yes" : "no"),
-        "");
+    String text =
+        String.join(
+            "\n",
+            "Filesystem type:   " + i.type(),
+            "Volume name:       " + (i.volumeName().isEmpty() ? "<none>" : i.volumeName()),
+            "UUID:              " + i.uuid(),
+            "Revision:          " + i.revision(),
+            "Features:          "
+                + String.join(" ", i.features())
+                + (i.checksum().isEmpty() ? "" : "\nChecksum:          " + i.checksum()),
+            "State:             " + i.state(),
+            "Block size:        " + i.blockSize(),
+            "Blocks:            " + i.blocksCount(),
+            "Free blocks:       " + i.freeBlocks(),
+            "Inodes:            " + i.inodesCount(),
+            "Free inodes:       " + i.freeInodes(),
+            "Inode size:        " + i.inodeSize(),
+            "Block groups:      " + i.groups(),
+            "Mounted read-only: " + (i.readOnly() ? "yes" : "no"),
+            "");
+    // A filesystem with a journal says what the mount did with it; one without has no line.
+    return i.journal() == null ? text : text + "Journal:           " + i.journal() + "\n";
   }
 
   /**

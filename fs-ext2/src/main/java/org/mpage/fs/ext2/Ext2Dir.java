@@ -82,6 +82,7 @@ final class Ext2Dir {
       }
       BufferHead bh = bc.bread(map.blocknr());
       try {
+        fs.checksums().checkDirBlock(dir, b, map.blocknr(), bh.data());
         DirEntries.parse(bh.data(), sb, dir.ino, b, map.blocknr(), out);
       } finally {
         bh.put();
@@ -198,12 +199,14 @@ final class Ext2Dir {
           int nameLen = Byte.toUnsignedInt(d.get(offs + 6));
           int used = DirEntries.recLen(nameLen);
           if (ino == 0 && recLen >= need) {
+            orderNewEntry(target, phys);
             writeEntry(d, offs, target.ino, recLen, name, typeCode);
             bc.markBufferDirty(bh);
             entryAdded(dir, name, target.ino);
             return;
           }
           if (ino != 0 && recLen >= used + need) {
+            orderNewEntry(target, phys);
             d.putShort(offs + 4, (short) used);
             writeEntry(d, offs + used, target.ino, recLen - used, name, typeCode);
             bc.markBufferDirty(bh);
@@ -217,11 +220,36 @@ final class Ext2Dir {
       }
     }
     long phys = mapDirBlock(dir, nblocks, true);
+    orderNewEntry(target, phys);
     ByteBuffer block = ByteBuffer.allocate(sb.blockSize);
     writeEntry(block, 0, target.ino, sb.blockSize, name, typeCode);
     fs.writeNewBlock(phys, block);
+    bc.orderBefore(phys, fs.inodeBlock(dir.ino)); // the grown directory's inode points to it
     dir.setSize(dir.size() + sb.blockSize);
     entryAdded(dir, name, target.ino);
+  }
+
+  /**
+   * An entry naming {@code target} is about to go into block {@code phys}: the inode, and the first
+   * block of a new directory or slow symlink, must reach the disk before that block, or a crash
+   * leaves an entry that e2fsck can only delete. The order soft updates keep for a new link.
+   */
+  private void orderNewEntry(Ext2Inode target, long phys) throws IOException {
+    boolean hasFirstBlock = target.isDir() || (target.isSymlink() && !target.isFastSymlink());
+    if (hasFirstBlock && target.block[0] != 0) {
+      bc.orderBefore(target.block[0], fs.inodeBlock(target.ino)); // then the entry waits for both
+    }
+    fs.writeInode(target);
+    bc.orderBefore(fs.inodeBlock(target.ino), phys);
+  }
+
+  /**
+   * The entry naming {@code victim} is gone from block {@code phys}, and the inode is about to lose
+   * a link and maybe be freed: the directory block must reach the disk first, or a crash leaves an
+   * entry naming a freed inode.
+   */
+  void orderRemovedEntry(long phys, Ext2Inode victim) throws IOException {
+    bc.orderBefore(phys, fs.inodeBlock(victim.ino));
   }
 
   private void entryAdded(Ext2Inode dir, byte[] name, long ino) {
@@ -241,8 +269,11 @@ final class Ext2Dir {
   }
 
   // ext2_delete_entry
-  /** Removes an entry by merging it into the one before it. Holds the lock. */
-  void removeEntry(Ext2Inode dir, byte[] name) throws IOException {
+  /**
+   * Removes an entry by merging it into the one before it; returns the block it was in. Holds the
+   * lock.
+   */
+  long removeEntry(Ext2Inode dir, byte[] name) throws IOException {
     long nblocks = dir.size() / sb.blockSize;
     for (long b = 0; b < nblocks; b++) {
       long phys = mapDirBlock(dir, b, false);
@@ -272,7 +303,7 @@ final class Ext2Dir {
               if (names != null) {
                 names.remove(new String(name, StandardCharsets.ISO_8859_1));
               }
-              return;
+              return phys;
             }
           }
           prev = offs;

@@ -15,6 +15,7 @@ import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileType;
 import org.mpage.api.fs.FsInfo;
 import org.mpage.api.fs.Names;
+import org.mpage.api.page.GetBlock;
 import org.mpage.fs.ext2.disk.DirEntries;
 import org.mpage.fs.ext2.disk.Ext2Features;
 import org.mpage.fs.ext2.disk.Ext2Inode;
@@ -46,12 +47,20 @@ final class Ext2FileSystem implements FileSystem {
   private final Ext4InlineData inline;
   private final PathWalk walk;
   private final Ext2Namei namei;
+  private final Ext2GetBlock getBlock;
+  private final String journal;
   private volatile boolean closed;
 
-  Ext2FileSystem(Ext2SbInfo fs, boolean boundaryHints) {
+  /**
+   * @param journal what {@code info} says of the journal: "clean", what a replay did, or null for a
+   *     filesystem without one
+   */
+  Ext2FileSystem(Ext2SbInfo fs, boolean boundaryHints, String journal) {
     this.fs = fs;
     this.sb = fs.superblock();
+    this.journal = journal;
     Ext2GetBlock getBlock = new Ext2GetBlock(fs, boundaryHints);
+    this.getBlock = getBlock;
     this.inline = new Ext4InlineData(fs);
     this.dir = new Ext2Dir(fs, getBlock, inline);
     this.inodes = new Ext2Inodes(fs, getBlock, dir);
@@ -62,6 +71,16 @@ final class Ext2FileSystem implements FileSystem {
 
   Ext2Inodes inodes() {
     return inodes;
+  }
+
+  /** The device this mount reads: after a journal replay, the overlay of the replayed blocks. */
+  org.mpage.api.block.BlockDevice device() {
+    return fs.device();
+  }
+
+  /** The block mapper of this mount's files (and of the journal inode). */
+  GetBlock getBlock() {
+    return getBlock;
   }
 
   // ---- guards ----
@@ -145,7 +164,9 @@ final class Ext2FileSystem implements FileSystem {
         sb.groupsCount,
         Ext2Features.all(sb.featureCompat, sb.featureIncompat, sb.featureRoCompat),
         sb.stateString(),
-        fs.readOnly());
+        fs.readOnly(),
+        journal,
+        fs.checksums().describe());
   }
 
   @Override

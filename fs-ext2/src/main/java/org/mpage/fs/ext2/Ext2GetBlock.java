@@ -300,6 +300,12 @@ final class Ext2GetBlock implements GetBlock {
     }
     // Splice: attach the new branch (or the new data pointers) to the existing tree.
     if (indirect > 0) {
+      // A pointer must not reach the disk before the zeroed indirect block it points to: a crash
+      // would leave garbage read as block numbers, and e2fsck would clear the whole inode.
+      for (int i = indirect - 1; i > 0; i--) {
+        bc.orderBefore(ind[i], ind[i - 1]);
+      }
+      bc.orderBefore(ind[0], k == 0 ? fs.inodeBlock(ei.ino) : br.chain()[k - 1]);
       setPointer(ei, br.chain(), k, offsets[k], ind[0]);
     } else {
       for (int d = 0; d < dataCount; d++) {

@@ -59,6 +59,7 @@ final class Ext2Inodes {
     BufferHead bh = fs.bufferCache().bread(block);
     Ext2Inode inode;
     try {
+      fs.checksums().checkInode(ino, bh.data(), fs.inodeOffsetInBlock(ino), sb.inodeSize, block);
       inode = new Ext2Inode(ino, bh.data(), fs.inodeOffsetInBlock(ino), sb);
     } finally {
       bh.put();
@@ -132,6 +133,18 @@ final class Ext2Inodes {
     ei.ctime = t;
     ei.mtime = t;
     ei.generation = ino;
+    try {
+      // Into its inode table block now: entries naming it are ordered after that block (see
+      // Ext2Dir), and a block that cannot be read fails the creation before anything names it.
+      fs.writeInode(ei);
+    } catch (IOException e) {
+      try {
+        fs.ialloc().freeInode(ino, isDir);
+      } catch (IOException f) {
+        e.addSuppressed(f);
+      }
+      throw e;
+    }
     inodes.put(ino, ei);
     dir.forget(ino);
     fs.forgetCorruption(ino);

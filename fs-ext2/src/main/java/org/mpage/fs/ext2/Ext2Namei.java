@@ -122,7 +122,7 @@ final class Ext2Namei {
       if (victim.isDir()) {
         throw new FileSystemException(path, null, "is a directory");
       }
-      dir.removeEntry(at.dir(), at.bytes());
+      dir.orderRemovedEntry(dir.removeEntry(at.dir(), at.bytes()), victim);
       victim.links--;
       victim.ctime = Ext2SbInfo.now();
       fs.inodeChanged(victim);
@@ -158,7 +158,7 @@ final class Ext2Namei {
     if (!dir.isEmpty(d)) {
       throw new DirectoryNotEmptyException(path);
     }
-    dir.removeEntry(at.dir(), at.bytes());
+    dir.orderRemovedEntry(dir.removeEntry(at.dir(), at.bytes()), d);
     at.dir().links--;
     fs.inodeChanged(at.dir());
     d.links = 0;
@@ -196,7 +196,7 @@ final class Ext2Namei {
           if (target.isDir()) {
             throw new FileSystemException(to, null, "is a directory");
           }
-          dir.removeEntry(dst.dir(), dst.bytes());
+          dir.orderRemovedEntry(dir.removeEntry(dst.dir(), dst.bytes()), target);
           target.links--;
           target.ctime = Ext2SbInfo.now();
           fs.inodeChanged(target);
@@ -258,8 +258,13 @@ final class Ext2Namei {
     if (t.links >= 32000) {
       throw new FileSystemException(target, null, "too many links");
     }
-    dir.addEntry(at.dir(), at.bytes(), t);
-    t.links++;
+    t.links++; // before the entry, which waits for the inode to reach the disk
+    try {
+      dir.addEntry(at.dir(), at.bytes(), t);
+    } catch (IOException e) {
+      t.links--;
+      throw e;
+    }
     t.ctime = Ext2SbInfo.now();
     fs.inodeChanged(t);
   }

@@ -45,6 +45,7 @@ final class Ext2SbInfo {
   private final BufferCache bc;
   private final GroupDesc[] groups;
   private final boolean readOnly;
+  private final Ext2Checksums checksums;
 
   /** s_mount_state: whether the filesystem was clean when mounted, to say so again at unmount. */
   private final boolean wasValid;
@@ -69,13 +70,15 @@ final class Ext2SbInfo {
       Ext2Superblock sb,
       BufferCache bc,
       GroupDesc[] groups,
-      boolean readOnly) {
+      boolean readOnly,
+      Ext2Checksums checksums) {
     this.device = device;
     this.engine = engine;
     this.sb = sb;
     this.bc = bc;
     this.groups = groups;
     this.readOnly = readOnly;
+    this.checksums = checksums;
     this.wasValid = (sb.state & STATE_VALID) != 0;
     this.balloc = new Ext2Balloc(this);
     this.ialloc = new Ext2Ialloc(this);
@@ -99,6 +102,11 @@ final class Ext2SbInfo {
 
   boolean readOnly() {
     return readOnly;
+  }
+
+  /** What the metadata checksums of this filesystem are and how a mismatch is handled. */
+  Ext2Checksums checksums() {
+    return checksums;
   }
 
   Ext2Balloc balloc() {

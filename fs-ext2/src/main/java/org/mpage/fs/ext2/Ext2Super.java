@@ -24,6 +24,7 @@ import org.mpage.fs.ext2.disk.Ext2Features;
 import org.mpage.fs.ext2.disk.Ext2Inode;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
 import org.mpage.fs.ext2.disk.GroupDesc;
+import org.mpage.fs.ext2.jbd2.ReplayOverlayDevice;
 
 /**
  * Mounting: the superblock is read straight from the device (its block size is not known yet), its
@@ -37,6 +38,17 @@ final class Ext2Super {
   /** Port of ext2_fill_super()'s checks, fs/ext2/super.c. */
   static Ext2FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
       throws IOException {
+    return mount(device, engine, options, null);
+  }
+
+  /**
+   * The mount; {@code journal} is what a journal replay under {@code device} did (null: none yet).
+   * A read-only mount that must replay mounts the filesystem as it is on disk, replays its journal
+   * in memory, then mounts again over the overlay of the replayed blocks ({@link Ext2Journal}).
+   */
+  private static Ext2FileSystem mount(
+      BlockDevice device, StorageEngine engine, MountOptions options, String journal)
+      throws IOException {
     long deviceBytes = device.capacitySectors() * BlockDevice.SECTOR_SIZE;
     if (deviceBytes < Ext2Superblock.OFFSET + Ext2Superblock.SIZE) {
       throw new CorruptFilesystemException(
@@ -44,9 +56,16 @@ final class Ext2Super {
     }
     ByteBuffer raw = readRaw(engine, device, Ext2Superblock.OFFSET, Ext2Superblock.SIZE);
     Ext2Superblock sb = new Ext2Superblock(raw, deviceBytes);
+    boolean recover = journal == null && Ext2Journal.mustRecover(sb, options.readOnly());
+    Ext2Checksums csum = Ext2Checksums.forMount(sb, options);
+    csum.checkSuper(sb);
     int unsupported = sb.featureIncompat & ~Ext2Features.INCOMPAT_READ_SUPP;
+    if (recover) {
+      unsupported &= ~Ext2Features.INCOMPAT_RECOVER;
+    }
     if (unsupported != 0) {
-      throw new UnsupportedFeatureException("ext2", Ext2Features.incompatNames(unsupported));
+      throw new UnsupportedFeatureException(
+          "ext2", Ext2Journal.explain(Ext2Features.incompatNames(unsupported)));
     }
     int unreadable = sb.featureRoCompat & Ext2Features.RO_COMPAT_READ_UNSUPP;
     if (unreadable != 0) {
@@ -83,18 +102,43 @@ final class Ext2Super {
         at -> readRaw(engine, device, at, Ext2Superblock.SIZE),
         deviceBytes);
     BufferCache bc = engine.bufferCache(device, sb.blockSize);
-    GroupDesc[] groups = readGroupDescriptors(sb, bc, options.readOnly());
-    Ext2SbInfo sbi = new Ext2SbInfo(device, engine, sb, bc, groups, options.readOnly());
-    Ext2FileSystem fs = new Ext2FileSystem(sbi, !"off".equals(options.option("boundary", "on")));
+    GroupDesc[] groups = readGroupDescriptors(sb, bc, options.readOnly(), csum);
+    Ext2SbInfo sbi = new Ext2SbInfo(device, engine, sb, bc, groups, options.readOnly(), csum);
+    Ext2FileSystem fs =
+        new Ext2FileSystem(
+            sbi,
+            !"off".equals(options.option("boundary", "on")),
+            journal != null ? journal : Ext2Journal.status(sb));
     Ext2Inode root = fs.inodes().iget(Ext2Inodes.ROOT_INO);
     if (!root.isDir()) {
       throw new CorruptFilesystemException(
           "the root inode is not a directory", Ext2Inodes.ROOT_INO, -1);
     }
+    if (recover) {
+      return replayAndRemount(fs, sbi, engine, options);
+    }
     if (!options.readOnly()) {
       sbi.setupSuper();
     }
     return fs;
+  }
+
+  /**
+   * Replays the journal of the filesystem {@code fs} mounted as it is on disk, forgets that mount,
+   * and mounts the filesystem again over the replayed blocks.
+   */
+  private static Ext2FileSystem replayAndRemount(
+      Ext2FileSystem fs, Ext2SbInfo sbi, StorageEngine engine, MountOptions options)
+      throws IOException {
+    Ext2Journal.Replay replay;
+    try {
+      replay = Ext2Journal.replay(sbi, fs.getBlock());
+    } finally {
+      fs.close();
+    }
+    BlockDevice overlay =
+        new ReplayOverlayDevice(sbi.device(), replay.blocks(), sbi.superblock().blockSize);
+    return mount(overlay, engine, options, replay.status());
   }
 
   /**
@@ -117,7 +161,7 @@ final class Ext2Super {
 
   /** The group descriptor table, each descriptor checked before the next is read. */
   private static GroupDesc[] readGroupDescriptors(
-      Ext2Superblock sb, BufferCache bc, boolean readOnly) throws IOException {
+      Ext2Superblock sb, BufferCache bc, boolean readOnly, Ext2Checksums csum) throws IOException {
     if (sb.groupsCount > Integer.MAX_VALUE / 2) {
       throw new CorruptFilesystemException("impossible group count " + sb.groupsCount, -1, 1);
     }
@@ -132,7 +176,9 @@ final class Ext2Super {
       }
       BufferHead bh = bc.bread(block);
       try {
-        GroupDesc gd = GroupDesc.parse(bh.data(), (g % perBlock) * sb.descSize, sb.descSize);
+        int off = (g % perBlock) * sb.descSize;
+        csum.checkGroupDesc(g, bh.data(), off, block);
+        GroupDesc gd = GroupDesc.parse(bh.data(), off, sb.descSize);
         checkDescriptor(sb, g, gd, readOnly);
         out[g] = gd;
       } finally {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.mpage.api.fs.BufferCache;
+import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.GetBlock;
 import org.mpage.api.page.Inode;
@@ -21,9 +22,10 @@ import org.mpage.fs.ext2.disk.Ext2Superblock;
  * <p>A lookup walks from the root to a leaf, at each level taking the last entry that starts at or
  * before the wanted block, and checks every node it reads before trusting it: the magic, the depth
  * it should have at that level, the capacity and count, entries sorted, block numbers inside the
- * filesystem, no node twice on one path. One call maps as many blocks as asked up to the end of the
- * extent, so a page-cache read builds one BIO per extent. An unwritten extent (preallocated, never
- * written) reads as zeros, so it is mapped as a hole, as the kernel's read path does.
+ * filesystem, no node twice on one path, and with metadata_csum its checksum. One call maps as many
+ * blocks as asked up to the end of the extent, so a page-cache read builds one BIO per extent. An
+ * unwritten extent (preallocated, never written) reads as zeros, so it is mapped as a hole, as the
+ * kernel's read path does.
  */
 final class Ext4Extents implements GetBlock {
   static final int MAGIC = 0xF30A;
@@ -123,6 +125,11 @@ final class Ext4Extents implements GetBlock {
       path[depth - level] = child;
       node = readNode(child);
       checkHeader(ei, node, child, level - 1, nodeMax());
+      try {
+        fs.checksums().checkExtentBlock(ei, child, node.duplicate());
+      } catch (CorruptFilesystemException e) {
+        throw fs.corrupt(e.problem(), ei.ino, child); // remembered, so that a read names it
+      }
       nodeBlock = child;
     }
     return inLeaf(ei, node, nodeBlock, iblock, next);

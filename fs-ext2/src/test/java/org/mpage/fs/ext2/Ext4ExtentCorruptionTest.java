@@ -162,6 +162,32 @@ class Ext4ExtentCorruptionTest {
   }
 
   @Test
+  void extentNodeChecksum_isVerifiedWithMetadataCsum_andCsumIgnoreReadsOn() throws Exception {
+    Path src = Files.createDirectory(work.resolve("csum-src"));
+    Files.copy(work.resolve("src/deep"), src.resolve("deep"));
+    Path image = E2fs.mkfsExt4(work.resolve("csum.img"), "32M", src, "-b", "1024");
+    long node = E2fs.extents(image, "/deep").get(0)[4];
+    byte[] expected = Files.readAllBytes(src.resolve("deep"));
+    // The node's tail (after eh_max = 84 entries) holds its crc32c: one byte of it changed.
+    try (FileChannel ch =
+        FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.allocate(1);
+      ch.read(b, node * 1024 + 12 + 84 * 12);
+      b.put(0, (byte) (b.get(0) ^ 0xFF)).rewind();
+      ch.write(b, node * 1024 + 12 + 84 * 12);
+    }
+    try (Mounted m = Mounted.image(image)) {
+      CorruptFilesystemException e =
+          assertThrows(CorruptFilesystemException.class, () -> Ext2ReadTest.readAll(m.fs, "/deep"));
+      assertNames(e, "extent block: checksum mismatch");
+    }
+    try (Mounted m = Mounted.image(image, java.util.Map.of("csum", "ignore"), 128)) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          expected, Ext2ReadTest.readAll(m.fs, "/deep"));
+    }
+  }
+
+  @Test
   void unsortedExtentsInALeaf() throws Exception {
     long leaf = E2fs.extents(pristine, "/deep").get(1)[4];
     // The leaf's second extent (at +24) made to start at file block 0, before the first one.

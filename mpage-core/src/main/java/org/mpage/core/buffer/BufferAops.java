@@ -1,5 +1,7 @@
 package org.mpage.core.buffer;
 
+import java.util.function.Predicate;
+import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.Folio;
 import org.mpage.api.page.GetBlock;
 import org.mpage.api.page.ReadaheadControl;
@@ -18,10 +20,17 @@ import org.mpage.core.writeback.WriteCachePages;
 public final class BufferAops implements AddressSpaceOps {
   private final BufferLayer layer;
   private final GetBlock getBlock;
+  private final Predicate<BufferHead> held;
 
   public BufferAops(BufferLayer layer, GetBlock getBlock) {
+    this(layer, getBlock, BufferWrite.NOT_HELD);
+  }
+
+  /** Writeback leaves dirty the buffers {@code held} names (the device cache's ordered blocks). */
+  BufferAops(BufferLayer layer, GetBlock getBlock, Predicate<BufferHead> held) {
     this.layer = layer;
     this.getBlock = getBlock;
+    this.held = held;
   }
 
   @Override
@@ -44,7 +53,7 @@ public final class BufferAops implements AddressSpaceOps {
 
   @Override
   public int writepage(Folio folio, WritebackControl wbc) {
-    return layer.blockWriteFullPage(folio, getBlock, wbc);
+    return layer.blockWriteFullPage(folio, getBlock, wbc, held);
   }
 
   @Override
@@ -54,7 +63,7 @@ public final class BufferAops implements AddressSpaceOps {
           mapping,
           wbc,
           layer.blockLayer(),
-          (folio, w) -> layer.blockWriteFullPage(folio, getBlock, w));
+          (folio, w) -> layer.blockWriteFullPage(folio, getBlock, w, held));
     }
   }
 }

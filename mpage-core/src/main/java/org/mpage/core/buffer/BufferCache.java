@@ -1,6 +1,10 @@
 package org.mpage.core.buffer;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import org.mpage.api.block.BioFlag;
 import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockIOException;
@@ -27,6 +31,13 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
   private final int blockSize;
   private final int blockBits;
   private final Mapping mapping;
+  private final WriteOrder order = new WriteOrder();
+  private static final int MAX_ROUNDS = 64;
+
+  /**
+   * Taken by {@link #sync()} and by the write that breaks a cycle: one ordered writer at a time.
+   */
+  private final Object orderedWriters = new Object();
 
   BufferCache(BufferLayer layer, BlockDevice bdev, int blockSize) {
     if (Integer.bitCount(blockSize) != 1 || blockSize < 512 || blockSize > Folio.PAGE_SIZE) {
@@ -41,8 +52,19 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
     this.mapping =
         layer
             .pageCache()
-            .newMapping(inode, new BufferAops(layer, BufferCache::identity), bdev.name());
+            .newMapping(
+                inode, new BufferAops(layer, BufferCache::identity, this::heldBack), bdev.name());
     this.mapping.setMetadata(true);
+  }
+
+  /** Whether writeback must leave this dirty buffer for later (see {@link WriteOrder}). */
+  private boolean heldBack(BufferHead bh) {
+    return order.isHeld(bh.blocknr());
+  }
+
+  /** Whether {@code block} waits for others, so only a sync may write it. */
+  boolean isHeld(long block) {
+    return order.isHeld(block);
   }
 
   /** The device's blocks map to themselves: the kernel's {@code blkdev_get_block}. */
@@ -179,17 +201,118 @@ public final class BufferCache implements org.mpage.api.fs.BufferCache {
     }
   }
 
+  @Override
+  public void orderBefore(long first, long then) throws BlockIOException {
+    if (first == then) {
+      return;
+    }
+    if (order.waitsTransitively(first, then)) {
+      // The new edge would close a cycle: nothing could be written first. Write out then, and all
+      // it waits for, as they stand (then is not changed yet), which frees it of its edges.
+      synchronized (orderedWriters) {
+        writeOrdered(then);
+      }
+    }
+    order.add(first, then);
+  }
+
+  /** Writes {@code block} and, before it, what it waits for, in rounds with a flush between. */
+  private void writeOrdered(long block) throws BlockIOException {
+    Set<Long> todo = new HashSet<>(order.closure(block));
+    while (!todo.isEmpty()) {
+      List<Long> round = new ArrayList<>();
+      for (long b : todo) {
+        if (!order.isHeld(b)) {
+          round.add(b);
+        }
+      }
+      if (round.isEmpty()) {
+        throw new IllegalStateException("write order cycle through block " + block);
+      }
+      for (long b : round) {
+        BufferHead bh = findBlock(b);
+        if (bh != null) {
+          try {
+            layer.writeDirtyBuffer(bh, Set.of(BioFlag.SYNC), true);
+          } finally {
+            bh.put();
+          }
+        }
+      }
+      Set<Long> written = new HashSet<>();
+      for (long b : round) {
+        if (!isClean(b)) {
+          throw new BlockIOException(
+              bdev.name(), BioOp.WRITE, b * (blockSize >> 9), BlockStatus.IOERR);
+        }
+        written.add(b);
+      }
+      flushOrFail(block);
+      order.release(written::contains);
+      todo.removeAll(written);
+    }
+  }
+
+  private void flushOrFail(long block) throws BlockIOException {
+    BlockStatus st = layer.blockLayer().flushDevice(bdev);
+    if (!st.isOk()) {
+      throw new BlockIOException(bdev.name(), BioOp.FLUSH, block * (blockSize >> 9), st);
+    }
+  }
+
   /**
-   * Writes every dirty buffer and waits: the kernel's {@code sync_blockdev}. Returns 0 or the first
-   * errno.
+   * Not dirty and not being written: what was last put in the block has reached the device (its
+   * volatile cache at least, until a flush).
+   */
+  private boolean isClean(long block) {
+    BufferHead bh = findBlock(block);
+    if (bh == null) {
+      return true;
+    }
+    try {
+      return !bh.isDirty() && !bh.isLocked();
+    } finally {
+      bh.put();
+    }
+  }
+
+  /**
+   * Writes every dirty buffer and waits: the kernel's {@code sync_blockdev}. Blocks that wait for
+   * others (see {@link #orderBefore}) go in later rounds, each after a device flush, so the disk
+   * never holds one before what it waits for. Returns 0 or the first errno; a failed round leaves
+   * the blocks of the next ones dirty for the next sync.
    */
   @Override
   public int sync() {
-    int err = mapping.ops().writepages(mapping, WritebackControl.syncAll());
-    WriteCachePages.waitRange(mapping, layer.blockLayer(), 0, Long.MAX_VALUE);
-    layer.pageCache().markMappingClean(mapping);
-    int late = mapping.checkAndClearAsErrors();
-    return err != 0 ? err : late;
+    synchronized (orderedWriters) {
+      int err;
+      // Rounds: one per link of the longest chain of waits; the bound only stops a sync from
+      // chasing the orders that operations running beside it keep adding.
+      for (int round = 0; ; round++) {
+        err = mapping.ops().writepages(mapping, WritebackControl.syncAll());
+        WriteCachePages.waitRange(mapping, layer.blockLayer(), 0, Long.MAX_VALUE);
+        int late = mapping.checkAndClearAsErrors();
+        if (err == 0) {
+          err = late;
+        }
+        if (err != 0 || order.isEmpty() || round == MAX_ROUNDS) {
+          break;
+        }
+        // Clean before the flush is issued: the last write of such a block has completed, so
+        // the flush makes it durable. A block cleaned while the flush runs waits for a next round.
+        Set<Long> written = order.firsts(this::isClean);
+        if (written.isEmpty()) {
+          continue; // changed again meanwhile: written again in the next round
+        }
+        if (!layer.blockLayer().flushDevice(bdev).isOk()) {
+          err = 5;
+          break;
+        }
+        order.release(written::contains);
+      }
+      layer.pageCache().markMappingClean(mapping);
+      return err;
+    }
   }
 
   /**

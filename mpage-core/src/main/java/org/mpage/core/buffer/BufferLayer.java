@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 import org.mpage.api.block.BioFlag;
 import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
@@ -138,6 +139,12 @@ public final class BufferLayer {
     return write.blockWriteFullPage(folio, getBlock, wbc);
   }
 
+  /** As above, leaving dirty the buffers {@code held} names (ordered metadata, see the cache). */
+  int blockWriteFullPage(
+      Folio folio, GetBlock getBlock, WritebackControl wbc, Predicate<BufferHead> held) {
+    return write.blockWriteFullPage(folio, getBlock, wbc, held);
+  }
+
   /**
    * Maps, allocating where needed, the blocks bytes {@code [from, to)} of a locked folio will be
    * written to: the kernel's {@code __block_write_begin}.
@@ -175,7 +182,7 @@ public final class BufferLayer {
     BufferHead bh = bc.findBlock(block + 1);
     if (bh != null) {
       try {
-        if (bh.isDirty()) {
+        if (bh.isDirty() && !bc.isHeld(bh.blocknr())) {
           io.writeDirtyBuffer(bh, Set.of(), false);
         }
       } finally {

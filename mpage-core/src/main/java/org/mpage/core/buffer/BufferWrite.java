@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.mpage.api.block.BioFlag;
 import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockStatus;
@@ -47,11 +48,24 @@ final class BufferWrite {
    * one straddling EOF has its tail zeroed first. Returns 0 or a positive errno.
    */
   int blockWriteFullPage(Folio folio, GetBlock getBlock, WritebackControl wbc) {
+    return blockWriteFullPage(folio, getBlock, wbc, NOT_HELD);
+  }
+
+  /** Nothing held back: the file data case. */
+  static final Predicate<BufferHead> NOT_HELD = bh -> false;
+
+  /**
+   * As {@link #blockWriteFullPage(Folio, GetBlock, WritebackControl)}, leaving dirty the buffers
+   * {@code held} names (metadata blocks waiting for others, see {@link WriteOrder}): the folio is
+   * redirtied for them.
+   */
+  int blockWriteFullPage(
+      Folio folio, GetBlock getBlock, WritebackControl wbc, Predicate<BufferHead> held) {
     Mapping mapping = (Mapping) folio.mapping();
     Inode inode = mapping.host();
     long iSize = inode.size();
     if (folio.pos() + Folio.PAGE_SIZE <= iSize) {
-      return blockWriteFullFolio(folio, inode, getBlock, wbc);
+      return blockWriteFullFolio(folio, inode, getBlock, wbc, held);
     }
     if (folio.pos() >= iSize) {
       // Wholly outside i_size: a truncate is in progress and will drop the folio.
@@ -59,12 +73,16 @@ final class BufferWrite {
       return 0;
     }
     folio.zero((int) (iSize - folio.pos()), Folio.PAGE_SIZE);
-    return blockWriteFullFolio(folio, inode, getBlock, wbc);
+    return blockWriteFullFolio(folio, inode, getBlock, wbc, held);
   }
 
   /** The kernel's {@code __block_write_full_folio}. */
   private int blockWriteFullFolio(
-      Folio folio, Inode inode, GetBlock getBlock, WritebackControl wbc) {
+      Folio folio,
+      Inode inode,
+      GetBlock getBlock,
+      WritebackControl wbc,
+      Predicate<BufferHead> held) {
     Mapping mapping = (Mapping) folio.mapping();
     BufferHead head =
         BufferRing.folioCreateBuffers(folio, inode, EnumSet.of(BhState.DIRTY, BhState.UPTODATE));
@@ -98,8 +116,13 @@ final class BufferWrite {
       block++;
     } while (bh != head);
 
+    boolean heldBack = false;
     do {
       if (!bh.isMapped()) {
+        continue;
+      }
+      if (bh.isDirty() && held.test(bh)) {
+        heldBack = true;
         continue;
       }
       if (wbc.syncMode() != SyncMode.NONE) {
@@ -115,6 +138,9 @@ final class BufferWrite {
         bh.unlock();
       }
     } while ((bh = bh.thisPage()) != head);
+    if (heldBack) {
+      mapping.redirtyForWritepage(wbc, folio);
+    }
 
     mapping.startWriteback(folio);
     int nrUnderway = submitAsyncWrites(head, writeFlags, false);

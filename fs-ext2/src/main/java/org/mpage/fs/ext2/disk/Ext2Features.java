@@ -31,7 +31,10 @@ public final class Ext2Features {
 
   public static final int INCOMPAT_COMPRESSION = 0x1;
   public static final int INCOMPAT_FILETYPE = 0x2;
+
+  /** needs_recovery: the journal holds transactions not yet written home (see Ext2Journal). */
   public static final int INCOMPAT_RECOVER = 0x4;
+
   public static final int INCOMPAT_META_BG = 0x10;
   public static final int INCOMPAT_EXTENTS = 0x40;
   public static final int INCOMPAT_64BIT = 0x80;
