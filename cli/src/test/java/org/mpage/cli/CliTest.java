@@ -156,14 +156,39 @@ class CliTest {
   }
 
   @Test
-  void ext4Image_isRefusedNamingTheFeature() throws Exception {
+  void ext4Image_readsReadOnly_andWritesAreRefusedNamingTheFeatures() throws Exception {
     Path ext4 = work.resolve("ext4.img");
-    E2fs.run(List.of(E2fs.tool("mke2fs"), "-q", "-F", "-t", "ext4", ext4.toString(), "8M"));
-    Result r = mpage("ls", ext4.toString());
+    E2fs.run(
+        List.of(
+            E2fs.tool("mke2fs"), "-q", "-F", "-t", "ext4", "-O", "64bit", ext4.toString(), "8M"));
+    E2fs.run(List.of(E2fs.tool("debugfs"), "-w", "-R", "mkdir /d", ext4.toString()));
+    Result ls = mpage("ls", ext4.toString());
+    assertEquals(0, ls.status(), ls.err());
+    assertEquals("lost+found\nd\n", ls.text());
+    Result info = mpage("info", ext4.toString());
+    String dumpe2fs = E2fs.run(List.of(E2fs.tool("dumpe2fs"), "-h", ext4.toString()));
+    java.util.regex.Matcher count =
+        java.util.regex.Pattern.compile("Block count:\\s+(\\d+)").matcher(dumpe2fs);
+    assertTrue(count.find(), dumpe2fs);
+    assertTrue(info.text().contains("Blocks:            " + count.group(1) + "\n"), info.text());
+    assertTrue(info.text().contains(" extent 64bit flex_bg "), info.text());
+    Result r = mpage("mkdir", ext4.toString(), "/e");
     assertEquals(1, r.status());
     assertTrue(r.err().startsWith("mpage: " + ext4 + ": unsupported ext2 feature(s): "), r.err());
-    assertTrue(r.err().contains("extent"), r.err());
+    assertTrue(r.err().contains("extent, 64bit, flex_bg"), r.err());
+    assertTrue(r.err().contains("mount read-only"), r.err());
     assertEquals(1, r.err().split("\n").length, "one line: " + r.err());
+  }
+
+  @Test
+  void casefoldImage_isRefusedNamingTheFeature() throws Exception {
+    Path img = work.resolve("casefold.img");
+    E2fs.run(
+        List.of(
+            E2fs.tool("mke2fs"), "-q", "-F", "-t", "ext4", "-O", "casefold", img.toString(), "8M"));
+    Result r = mpage("ls", img.toString());
+    assertEquals(1, r.status());
+    assertEquals("mpage: " + img + ": unsupported ext2 feature(s): casefold\n", r.err());
   }
 
   @Test

@@ -34,13 +34,15 @@ final class Ext2Dir {
   private final Ext2Superblock sb;
   private final BufferCache bc;
   private final Ext2GetBlock getBlock;
+  private final Ext4InlineData inline;
   private final ConcurrentHashMap<Long, Map<String, Long>> dcache = new ConcurrentHashMap<>();
 
-  Ext2Dir(Ext2SbInfo fs, Ext2GetBlock getBlock) {
+  Ext2Dir(Ext2SbInfo fs, Ext2GetBlock getBlock, Ext4InlineData inline) {
     this.fs = fs;
     this.sb = fs.superblock();
     this.bc = fs.bufferCache();
     this.getBlock = getBlock;
+    this.inline = inline;
   }
 
   /**
@@ -60,6 +62,9 @@ final class Ext2Dir {
   private List<DirEntries.Raw> readDirLocked(Ext2Inode dir) throws IOException {
     if (!dir.isDir()) {
       throw new IllegalArgumentException("not a directory: inode " + dir.ino);
+    }
+    if (dir.hasInlineData()) {
+      return inline.readDir(dir);
     }
     if (dir.size() % sb.blockSize != 0) {
       throw fs.corrupt(

@@ -159,6 +159,9 @@ final class Ext2FileHandle implements FileHandle {
       return size;
     }
     long start = Math.max(pos, 0);
+    if (inode.hasInlineData()) {
+      return wantData ? start : size; // all data, no blocks
+    }
     if (!fs.readOnly()) {
       inodes.writeBackData(path, inode);
     }

@@ -44,6 +44,7 @@ final class Ext2FileSystem implements FileSystem {
   private final Ext2Inodes inodes;
   private final Ext2Dir dir;
   private final Ext2Symlink symlinks;
+  private final Ext4InlineData inline;
   private final PathWalk walk;
   private final Ext2Namei namei;
   private final Ext2GetBlock getBlock;
@@ -60,9 +61,10 @@ final class Ext2FileSystem implements FileSystem {
     this.journal = journal;
     Ext2GetBlock getBlock = new Ext2GetBlock(fs, boundaryHints);
     this.getBlock = getBlock;
-    this.dir = new Ext2Dir(fs, getBlock);
+    this.inline = new Ext4InlineData(fs);
+    this.dir = new Ext2Dir(fs, getBlock, inline);
     this.inodes = new Ext2Inodes(fs, getBlock, dir);
-    this.symlinks = new Ext2Symlink(fs, getBlock);
+    this.symlinks = new Ext2Symlink(fs, getBlock, inline);
     this.walk = new PathWalk(fs, inodes, dir, symlinks);
     this.namei = new Ext2Namei(fs, inodes, dir, symlinks, walk);
   }
@@ -238,8 +240,12 @@ final class Ext2FileSystem implements FileSystem {
   /** A handle on a regular file; anything else is refused. */
   private FileHandle handle(String path, Ext2Inode inode) throws IOException {
     checkRegular(path, inode);
+    FileHandle data =
+        inode.hasInlineData()
+            ? new Ext4InlineFile(path, inline.read(inode))
+            : inodes.cachedData(path, inode).open();
     inodes.opened(path, inode);
-    return new Ext2FileHandle(fs, inodes, path, inode, inodes.cachedData(path, inode).open());
+    return new Ext2FileHandle(fs, inodes, path, inode, data);
   }
 
   private static void checkRegular(String path, Ext2Inode inode) throws FileSystemException {

@@ -22,17 +22,21 @@ import org.mpage.fs.ext2.disk.Ext2Superblock;
  * block's mapping needs another indirect block, which mpage lets the disk read in order after the
  * data gathered so far.
  *
- * <p>Every pointer is checked against the filesystem's size before it is followed or returned.
+ * <p>Every pointer is checked against the filesystem's size before it is followed or returned. An
+ * ext4 inode whose map is an extent tree is handed to {@link Ext4Extents}, as ext4_map_blocks()
+ * chooses between its two mappers by the inode's EXTENTS flag.
  */
 final class Ext2GetBlock implements GetBlock {
   private final Ext2SbInfo fs;
   private final BufferCache bc;
   private final boolean boundaryHints;
+  private final Ext4Extents extents;
 
   Ext2GetBlock(Ext2SbInfo fs, boolean boundaryHints) {
     this.fs = fs;
     this.bc = fs.bufferCache();
     this.boundaryHints = boundaryHints;
+    this.extents = new Ext4Extents(fs);
   }
 
   /** Where a file block's pointer is: the path of slot indexes and the distance to a boundary. */
@@ -157,6 +161,13 @@ final class Ext2GetBlock implements GetBlock {
   @Override
   public void getBlock(Inode inode, long iblock, BufferHead bh, boolean create) throws IOException {
     Ext2Inode ei = (Ext2Inode) inode;
+    if (ei.usesExtents()) {
+      extents.getBlock(ei, iblock, bh, create); // ext4_map_blocks picks the mapper per inode
+      return;
+    }
+    if (ei.hasInlineData()) {
+      throw fs.corrupt("block " + iblock + " asked of an inline-data inode", ei.ino, -1);
+    }
     int blockBits = ei.blockBits();
     int maxBlocks = Math.max(1, bh.size() >> blockBits);
     BlockPath path = blockToPath(iblock, blockBits);
@@ -351,6 +362,9 @@ final class Ext2GetBlock implements GetBlock {
    * block-map half of {@code SEEK_DATA}/{@code SEEK_HOLE}).
    */
   long seek(Ext2Inode ei, long from, boolean wantData) throws IOException {
+    if (ei.usesExtents()) {
+      return extents.seek(ei, from, wantData);
+    }
     int ptrsBits = ei.blockBits() - 2;
     long base = 0;
     for (int slot = 0; slot < Ext2Inode.N_BLOCKS; slot++) {

@@ -8,11 +8,13 @@ import java.nio.file.NoSuchFileException;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mpage.api.fs.CachedFileData;
+import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.page.BufferHead;
 import org.mpage.fs.ext2.disk.Ext2Features;
 import org.mpage.fs.ext2.disk.Ext2Inode;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.mpage.fs.ext2.disk.GroupDesc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,26 +54,23 @@ final class Ext2Inodes {
     if ((ino != ROOT_INO && ino < sb.firstIno) || ino < 1 || ino > sb.inodesCount) {
       throw fs.corrupt("bad inode number " + ino, ino, -1);
     }
+    checkInitialized(ino);
     long block = fs.inodeBlock(ino);
     BufferHead bh = fs.bufferCache().bread(block);
     Ext2Inode inode;
     try {
       fs.checksums().checkInode(ino, bh.data(), fs.inodeOffsetInBlock(ino), sb.inodeSize, block);
-      inode =
-          new Ext2Inode(
-              ino,
-              sb.blockBits(),
-              bh.data(),
-              fs.inodeOffsetInBlock(ino),
-              sb.inodeSize,
-              sb.revLevel > 0);
+      inode = new Ext2Inode(ino, bh.data(), fs.inodeOffsetInBlock(ino), sb);
     } finally {
       bh.put();
     }
     if (inode.links == 0 && (inode.mode == 0 || inode.dtime != 0)) {
       throw fs.corrupt("deleted inode referenced", ino, block);
     }
-    long maxBytes = Ext2GetBlock.maxBlocks(sb.blockBits()) << sb.blockBits();
+    checkExt4Fields(inode);
+    long maxBlocks =
+        inode.usesExtents() ? Ext4Extents.MAX_BLOCKS : Ext2GetBlock.maxBlocks(sb.blockBits());
+    long maxBytes = maxBlocks << sb.blockBits();
     if (inode.size() < 0 || inode.size() > maxBytes) {
       throw fs.corrupt("size " + inode.size() + " larger than the largest possible file", ino, -1);
     }
@@ -80,6 +79,45 @@ final class Ext2Inodes {
     }
     Ext2Inode prev = inodes.putIfAbsent(ino, inode);
     return prev != null ? prev : inode;
+  }
+
+  /**
+   * With uninit_bg (or metadata_csum) a group may say that its inode table was never written
+   * (INODE_UNINIT): its inodes read as zeros, free whatever the table holds, as e2fsck's inode scan
+   * sees them; a directory entry naming one is a corruption. An inode past bg_itable_unused is read
+   * from the table, as the kernel's ext4_iget does and as e2fsck keeps it (it fixes the count).
+   */
+  private void checkInitialized(long ino) throws CorruptFilesystemException {
+    if (!sb.hasGroupDescCsum()) {
+      return;
+    }
+    long g = (ino - 1) / sb.inodesPerGroup;
+    if ((fs.group(g).flags() & GroupDesc.INODE_UNINIT) != 0) {
+      throw fs.corrupt(
+          "inode " + ino + " lies in group " + g + ", whose inode table was never initialized",
+          ino,
+          -1);
+    }
+  }
+
+  /** The checks ext4_iget() adds: i_extra_isize, and flags only their features allow. */
+  private void checkExt4Fields(Ext2Inode inode) throws CorruptFilesystemException {
+    int extra = inode.extraIsize;
+    if (Ext2Superblock.GOOD_OLD_INODE_SIZE + extra > sb.inodeSize || (extra & 3) != 0) {
+      throw fs.corrupt(
+          "bad i_extra_isize " + extra + " for " + sb.inodeSize + "-byte inodes", inode.ino, -1);
+    }
+    if (inode.usesExtents() && !sb.hasIncompat(Ext2Features.INCOMPAT_EXTENTS)) {
+      throw fs.corrupt(
+          "extent-mapped inode on a filesystem without the extent feature", inode.ino, -1);
+    }
+    if (inode.hasInlineData() && !sb.hasIncompat(Ext2Features.INCOMPAT_INLINE_DATA)) {
+      throw fs.corrupt(
+          "inline-data inode on a filesystem without the inline_data feature", inode.ino, -1);
+    }
+    if (inode.hasInlineData() && inode.usesExtents()) {
+      throw fs.corrupt("inode flagged both inline-data and extent-mapped", inode.ino, -1);
+    }
   }
 
   // ext2_new_inode (the in-core half; Ext2Ialloc takes the number)

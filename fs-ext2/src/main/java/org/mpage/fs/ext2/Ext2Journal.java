@@ -130,14 +130,7 @@ final class Ext2Journal {
     BufferHead bh = fs.bufferCache().bread(block);
     Ext2Inode inode;
     try {
-      inode =
-          new Ext2Inode(
-              ino,
-              sb.blockBits(),
-              bh.data(),
-              fs.inodeOffsetInBlock(ino),
-              sb.inodeSize,
-              sb.revLevel > 0);
+      inode = new Ext2Inode(ino, bh.data(), fs.inodeOffsetInBlock(ino), sb);
     } finally {
       bh.put();
     }

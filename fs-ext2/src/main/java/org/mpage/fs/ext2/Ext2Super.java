@@ -3,7 +3,6 @@ package org.mpage.fs.ext2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +19,7 @@ import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.fs.UnsupportedFeatureException;
 import org.mpage.api.page.BufferHead;
 import org.mpage.api.page.Folio;
+import org.mpage.fs.ext2.disk.DescriptorLayout;
 import org.mpage.fs.ext2.disk.Ext2Features;
 import org.mpage.fs.ext2.disk.Ext2Inode;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
@@ -59,9 +59,7 @@ final class Ext2Super {
     boolean recover = journal == null && Ext2Journal.mustRecover(sb, options.readOnly());
     Ext2Checksums csum = Ext2Checksums.forMount(sb, options);
     csum.checkSuper(sb);
-    int supported =
-        Ext2Features.INCOMPAT_SUPP | (options.readOnly() ? Ext2Features.INCOMPAT_RO_SUPP : 0);
-    int unsupported = sb.featureIncompat & ~supported;
+    int unsupported = sb.featureIncompat & ~Ext2Features.INCOMPAT_READ_SUPP;
     if (recover) {
       unsupported &= ~Ext2Features.INCOMPAT_RECOVER;
     }
@@ -69,11 +67,21 @@ final class Ext2Super {
       throw new UnsupportedFeatureException(
           "ext2", Ext2Journal.explain(Ext2Features.incompatNames(unsupported)));
     }
+    int unreadable = sb.featureRoCompat & Ext2Features.RO_COMPAT_READ_UNSUPP;
+    if (unreadable != 0) {
+      throw new UnsupportedFeatureException("ext2", Ext2Features.roCompatNames(unreadable));
+    }
     if (sb.blockSize > Folio.PAGE_SIZE) {
       throw new UnsupportedFeatureException(
           "ext2", List.of("block size " + sb.blockSize + " (larger than the 4096-byte page)"));
     }
     if (!options.readOnly()) {
+      int readOnlyIncompat = sb.featureIncompat & ~Ext2Features.INCOMPAT_SUPP;
+      if (readOnlyIncompat != 0) {
+        List<String> names = new ArrayList<>(Ext2Features.incompatNames(readOnlyIncompat));
+        names.add("(ext4 features this driver reads but never writes: mount read-only)");
+        throw new UnsupportedFeatureException("ext2", names);
+      }
       if (sb.hasCompat(Ext2Features.COMPAT_HAS_JOURNAL)) {
         throw new UnsupportedFeatureException(
             "ext2", List.of("has_journal (an ext3 image: mount it read-only to read it)"));
@@ -159,27 +167,18 @@ final class Ext2Super {
     }
     int n = (int) sb.groupsCount;
     GroupDesc[] out = new GroupDesc[n];
-    int perBlock = sb.blockSize / GroupDesc.SIZE;
-    long first = sb.firstDataBlock + 1;
+    int perBlock = sb.descPerBlock();
     for (int g = 0; g < n; g++) {
-      long block = first + g / perBlock;
+      long block = DescriptorLayout.descriptorBlock(sb, g / perBlock);
       if (block < sb.firstDataBlock || block >= sb.blocksCount) {
         throw new CorruptFilesystemException(
             "group descriptor block " + block + " outside the filesystem", -1, block);
       }
       BufferHead bh = bc.bread(block);
       try {
-        ByteBuffer d = bh.data().order(ByteOrder.LITTLE_ENDIAN);
-        int off = (g % perBlock) * GroupDesc.SIZE;
-        csum.checkGroupDesc(g, d, off, block);
-        GroupDesc gd =
-            new GroupDesc(
-                Integer.toUnsignedLong(d.getInt(off)),
-                Integer.toUnsignedLong(d.getInt(off + 4)),
-                Integer.toUnsignedLong(d.getInt(off + 8)),
-                Short.toUnsignedInt(d.getShort(off + 12)),
-                Short.toUnsignedInt(d.getShort(off + 14)),
-                Short.toUnsignedInt(d.getShort(off + 16)));
+        int off = (g % perBlock) * sb.descSize;
+        csum.checkGroupDesc(g, bh.data(), off, block);
+        GroupDesc gd = GroupDesc.parse(bh.data(), off, sb.descSize);
         checkDescriptor(sb, g, gd, readOnly);
         out[g] = gd;
       } finally {
@@ -189,24 +188,33 @@ final class Ext2Super {
     return out;
   }
 
-  /** Port of ext2_check_descriptors(), fs/ext2/super.c: bitmaps and table inside the group. */
+  /**
+   * Port of ext2_check_descriptors(), fs/ext2/super.c: bitmaps and table inside the group. With
+   * flex_bg, as ext4_check_descriptors() has it, they may be anywhere in the filesystem.
+   */
   private static void checkDescriptor(Ext2Superblock sb, int g, GroupDesc gd, boolean readOnly)
       throws CorruptFilesystemException {
     long first = sb.firstDataBlock + (long) g * sb.blocksPerGroup;
     long last = first + sb.groupOfBlockCount(g) - 1;
-    long tableBlocks = (sb.inodesPerGroup * sb.inodeSize + sb.blockSize - 1) / sb.blockSize;
+    String inside = "the group";
+    if (sb.hasIncompat(Ext2Features.INCOMPAT_FLEX_BG)) {
+      first = sb.firstDataBlock;
+      last = sb.blocksCount - 1;
+      inside = "the filesystem";
+    }
+    long tableBlocks = sb.inodeTableBlocks();
     String where = "group descriptor " + g + ": ";
     if (gd.blockBitmap() < first || gd.blockBitmap() > last) {
       throw new CorruptFilesystemException(
-          where + "block bitmap " + gd.blockBitmap() + " outside the group", -1, gd.blockBitmap());
+          where + "block bitmap " + gd.blockBitmap() + " outside " + inside, -1, gd.blockBitmap());
     }
     if (gd.inodeBitmap() < first || gd.inodeBitmap() > last) {
       throw new CorruptFilesystemException(
-          where + "inode bitmap " + gd.inodeBitmap() + " outside the group", -1, gd.inodeBitmap());
+          where + "inode bitmap " + gd.inodeBitmap() + " outside " + inside, -1, gd.inodeBitmap());
     }
     if (gd.inodeTable() < first || gd.inodeTable() + tableBlocks - 1 > last) {
       throw new CorruptFilesystemException(
-          where + "inode table at " + gd.inodeTable() + " outside the group", -1, gd.inodeTable());
+          where + "inode table at " + gd.inodeTable() + " outside " + inside, -1, gd.inodeTable());
     }
     Ext2Geometry.checkOverlap(sb, g, gd, readOnly);
   }

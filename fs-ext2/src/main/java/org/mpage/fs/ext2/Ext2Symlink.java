@@ -20,17 +20,22 @@ final class Ext2Symlink {
   private final Ext2SbInfo fs;
   private final Ext2Superblock sb;
   private final Ext2GetBlock getBlock;
+  private final Ext4InlineData inline;
 
-  Ext2Symlink(Ext2SbInfo fs, Ext2GetBlock getBlock) {
+  Ext2Symlink(Ext2SbInfo fs, Ext2GetBlock getBlock, Ext4InlineData inline) {
     this.fs = fs;
     this.sb = fs.superblock();
     this.getBlock = getBlock;
+    this.inline = inline;
   }
 
   // ext2_get_link (fast) and page_get_link (slow)
   /** The target of a symlink inode: in the block map (fast) or in its first block (slow). */
   String readLink(Ext2Inode link) throws IOException {
     long size = link.size();
+    if (link.hasInlineData()) {
+      return Names.fromBytes(inline.read(link)); // ext4: a target kept as inline data
+    }
     if (link.isFastSymlink()) {
       if (size >= FAST_SYMLINK_MAX) {
         throw fs.corrupt("fast symlink of size " + size, link.ino, -1);

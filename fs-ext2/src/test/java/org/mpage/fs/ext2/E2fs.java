@@ -53,6 +53,51 @@ public final class E2fs {
     return image;
   }
 
+  /** {@code mkfs.ext4} (mke2fs -t ext4, its default features) with extra options. */
+  public static Path mkfsExt4(Path image, String size, Path dir, String... options)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(tool("mke2fs"), "-q", "-F", "-t", "ext4"));
+    cmd.addAll(List.of(options));
+    if (dir != null) {
+      cmd.add("-d");
+      cmd.add(dir.toString());
+    }
+    cmd.add(image.toString());
+    cmd.add(size);
+    run(cmd);
+    return image;
+  }
+
+  /**
+   * The extent tree of a file as debugfs's {@code ex} prints it: one row per entry, {level, depth
+   * of the tree, first logical block, last logical block, physical block, length, unwritten (0/1)}.
+   * Rows of levels above the leaves are index entries, their physical block the child node.
+   */
+  public static List<long[]> extents(Path image, String path)
+      throws IOException, InterruptedException {
+    List<long[]> rows = new ArrayList<>();
+    java.util.regex.Pattern row =
+        java.util.regex.Pattern.compile(
+            "^\\s*(\\d+)/\\s*(\\d+)\\s+\\d+/\\s*\\d+\\s+(\\d+)\\s*-\\s*(\\d+)\\s+(\\d+)"
+                + "(?:\\s*-\\s*\\d+)?\\s+(\\d+)\\s*(Uninit)?");
+    for (String line : debugfs(image, false, "ex \"" + path + "\"").split("\n", -1)) {
+      java.util.regex.Matcher m = row.matcher(line);
+      if (m.find()) {
+        rows.add(
+            new long[] {
+              Long.parseLong(m.group(1)),
+              Long.parseLong(m.group(2)),
+              Long.parseLong(m.group(3)),
+              Long.parseLong(m.group(4)),
+              Long.parseLong(m.group(5)),
+              Long.parseLong(m.group(6)),
+              m.group(7) != null ? 1 : 0
+            });
+      }
+    }
+    return rows;
+  }
+
   /** {@code debugfs [-w] -R request image}. */
   public static String debugfs(Path image, boolean write, String request)
       throws IOException, InterruptedException {
@@ -76,8 +121,8 @@ public final class E2fs {
         continue;
       }
       String[] f = line.split("/", -1);
-      if (f.length < 7) {
-        continue;
+      if (f.length < 7 || f[1].equals("0")) {
+        continue; // (inode 0: the unused space debugfs shows in an inline directory)
       }
       String name = String.join("/", java.util.Arrays.copyOfRange(f, 5, f.length - 2));
       if (!name.equals(".") && !name.equals("..")) {

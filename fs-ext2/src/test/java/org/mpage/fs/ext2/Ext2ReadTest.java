@@ -130,7 +130,7 @@ class Ext2ReadTest {
   }
 
   /** Walks our filesystem and the host tree side by side. */
-  private static void compareTree(FileSystem fs, String path, Path host) throws IOException {
+  static void compareTree(FileSystem fs, String path, Path host) throws IOException {
     Set<String> expected = new HashSet<>();
     try (Stream<Path> s = Files.list(host)) {
       s.forEach(p -> expected.add(p.getFileName().toString()));

@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Feature flags of the superblock and the kernel ext2 driver's policy for them: an unknown INCOMPAT
- * feature refuses the mount, an unknown RO_COMPAT feature allows it read-only, COMPAT features
- * never matter. Names are e2fsprogs' spellings, so that messages match {@code dumpe2fs}.
+ * Feature flags of the superblock and the kernel's policy for them: an unknown INCOMPAT feature
+ * refuses the mount, an unknown RO_COMPAT feature allows it read-only, COMPAT features never
+ * matter. This driver writes what ext2 has, and reads ext4's layout features read-only. Names are
+ * e2fsprogs' spellings, so that messages match {@code dumpe2fs}.
  */
 public final class Ext2Features {
   public static final int COMPAT_DIR_PREALLOC = 0x1;
@@ -21,7 +22,11 @@ public final class Ext2Features {
   public static final int RO_COMPAT_SPARSE_SUPER = 0x1;
   public static final int RO_COMPAT_LARGE_FILE = 0x2;
   public static final int RO_COMPAT_BTREE_DIR = 0x4;
+  public static final int RO_COMPAT_HUGE_FILE = 0x8;
   public static final int RO_COMPAT_GDT_CSUM = 0x10;
+  public static final int RO_COMPAT_DIR_NLINK = 0x20;
+  public static final int RO_COMPAT_EXTRA_ISIZE = 0x40;
+  public static final int RO_COMPAT_BIGALLOC = 0x200;
   public static final int RO_COMPAT_METADATA_CSUM = 0x400;
 
   public static final int INCOMPAT_COMPRESSION = 0x1;
@@ -31,17 +36,38 @@ public final class Ext2Features {
   public static final int INCOMPAT_RECOVER = 0x4;
 
   public static final int INCOMPAT_META_BG = 0x10;
+  public static final int INCOMPAT_EXTENTS = 0x40;
   public static final int INCOMPAT_64BIT = 0x80;
+  public static final int INCOMPAT_FLEX_BG = 0x200;
   public static final int INCOMPAT_CSUM_SEED = 0x2000;
+  public static final int INCOMPAT_LARGEDIR = 0x4000;
+  public static final int INCOMPAT_INLINE_DATA = 0x8000;
 
-  /** What this driver reads and writes: FILETYPE only (META_BG is refused, see the README). */
+  /** What this driver writes: FILETYPE only (the ext4 features below are read-only). */
   public static final int INCOMPAT_SUPP = INCOMPAT_FILETYPE;
 
   /**
-   * INCOMPAT features a read-only mount accepts: metadata_csum_seed changes only where the checksum
-   * seed comes from, which the read-side verification knows ({@code Ext2Checksums}).
+   * What a read-only mount accepts: ext4's layout (extents, 64-bit block numbers and descriptors,
+   * flexible and meta block groups, inline data, 3-level directory indexes) and the checksum seed,
+   * whose checksums a read-only mount need not compute. Not the journal's needs_recovery, nor the
+   * features that change what a file's bytes are (encrypt, casefold names, compression) or where
+   * they live (journal_dev, ea_inode, dirdata), nor mmp.
    */
-  public static final int INCOMPAT_RO_SUPP = INCOMPAT_CSUM_SEED;
+  public static final int INCOMPAT_READ_SUPP =
+      INCOMPAT_FILETYPE
+          | INCOMPAT_META_BG
+          | INCOMPAT_EXTENTS
+          | INCOMPAT_64BIT
+          | INCOMPAT_FLEX_BG
+          | INCOMPAT_CSUM_SEED
+          | INCOMPAT_LARGEDIR
+          | INCOMPAT_INLINE_DATA;
+
+  /**
+   * Read-only compatible features this driver still cannot read: bigalloc counts the group's
+   * bitmaps and extents in clusters, a layout the geometry checks here do not know.
+   */
+  public static final int RO_COMPAT_READ_UNSUPP = RO_COMPAT_BIGALLOC;
 
   public static final int RO_COMPAT_SUPP =
       RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR;

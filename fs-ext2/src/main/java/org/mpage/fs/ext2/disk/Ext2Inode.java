@@ -66,6 +66,15 @@ public final class Ext2Inode implements Inode {
   public long lastAllocPhysical;
 
   public static final int INDEX_FL = 0x1000;
+  public static final int HUGE_FILE_FL = 0x40000;
+  public static final int EXTENTS_FL = 0x80000;
+  public static final int INLINE_DATA_FL = 0x10000000;
+
+  /**
+   * i_extra_isize: bytes of the inode past the 128 of ext2 that hold fields (the rest, up to the
+   * inode size, holds extended attributes). 0 in a 128-byte inode.
+   */
+  public int extraIsize;
 
   /** A new, zeroed inode of {@code inodeSize} bytes. */
   public Ext2Inode(long ino, int blockBits, int inodeSize) {
@@ -74,10 +83,16 @@ public final class Ext2Inode implements Inode {
     this.raw = new byte[inodeSize];
   }
 
-  public Ext2Inode(
-      long ino, int blockBits, ByteBuffer raw, int offset, int inodeSize, boolean largeFile) {
+  /**
+   * Parses the inode at {@code offset} of an inode table block, as ext4_iget() reads its fields:
+   * ext2's, and on an ext4 filesystem the upper half of i_blocks (huge_file, in filesystem blocks
+   * when the inode says so), the directory size's upper half (large_dir) and i_extra_isize.
+   */
+  public Ext2Inode(long ino, ByteBuffer raw, int offset, Ext2Superblock sb) {
     this.ino = ino;
-    this.blockBits = blockBits;
+    this.blockBits = sb.blockBits();
+    int inodeSize = sb.inodeSize;
+    boolean largeFile = sb.revLevel > 0;
     this.raw = new byte[inodeSize];
     ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     b.get(offset, this.raw);
@@ -106,7 +121,29 @@ public final class Ext2Inode implements Inode {
     // i_size_high is the upper half of a regular file's size (large_file); for directories the
     // field is i_dir_acl and the size is 32 bits.
     boolean regular = (mode & S_IFMT) == S_IFREG;
-    size = regular && largeFile ? sizeLow | (sizeHigh << 32) : sizeLow;
+    boolean dir = (mode & S_IFMT) == S_IFDIR;
+    boolean largeDir = sb.hasIncompat(Ext2Features.INCOMPAT_LARGEDIR);
+    size = (regular && largeFile) || (dir && largeDir) ? sizeLow | (sizeHigh << 32) : sizeLow;
+    if (sb.hasRoCompat(Ext2Features.RO_COMPAT_HUGE_FILE)) {
+      blocks |= (long) Short.toUnsignedInt(b.getShort(offset + 116)) << 32;
+      if ((flags & HUGE_FILE_FL) != 0) {
+        blocks <<= blockBits - 9;
+      }
+    }
+    extraIsize =
+        inodeSize > Ext2Superblock.GOOD_OLD_INODE_SIZE
+            ? Short.toUnsignedInt(b.getShort(offset + Ext2Superblock.GOOD_OLD_INODE_SIZE))
+            : 0;
+  }
+
+  /** Whether the block map is an extent tree (ext4's EXT4_EXTENTS_FL). */
+  public boolean usesExtents() {
+    return (flags & EXTENTS_FL) != 0;
+  }
+
+  /** Whether the data lives in the inode itself (ext4's EXT4_INLINE_DATA_FL). */
+  public boolean hasInlineData() {
+    return (flags & INLINE_DATA_FL) != 0;
   }
 
   /** Serializes the inode into its slot of an inode table block: the kernel's ext2_write_inode. */
@@ -172,7 +209,7 @@ public final class Ext2Inode implements Inode {
    */
   public boolean isFastSymlink() {
     long eaBlocks = fileAcl != 0 ? (1L << blockBits) >> 9 : 0;
-    return isSymlink() && blocks - eaBlocks == 0;
+    return isSymlink() && !hasInlineData() && blocks - eaBlocks == 0;
   }
 
   @Override

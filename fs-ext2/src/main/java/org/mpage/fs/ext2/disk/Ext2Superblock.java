@@ -53,6 +53,12 @@ public final class Ext2Superblock {
   /** s_reserved_gdt_blocks: descriptor blocks kept free for growing, after each descriptor copy. */
   public final int reservedGdtBlocks;
 
+  /** s_desc_size: bytes per group descriptor, 32 unless 64bit (then 64 or more). */
+  public final int descSize;
+
+  /** s_first_meta_bg: with meta_bg, the first descriptor block placed in its own meta group. */
+  public final long firstMetaBg;
+
   /** s_backup_bgs: the only groups with a superblock backup under sparse_super2 (0: none). */
   public final long[] backupBgs = new long[2];
 
@@ -66,10 +72,12 @@ public final class Ext2Superblock {
   public Ext2Superblock(ByteBuffer raw, long deviceBytes) throws CorruptFilesystemException {
     ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     b.get(0, this.raw);
+    // 64bit: the block counts' upper halves (s_blocks_count_hi and the others at 0x150).
+    boolean wide = b.getInt(76) >= 1 && (b.getInt(96) & Ext2Features.INCOMPAT_64BIT) != 0;
     inodesCount = u32(b, 0);
-    blocksCount = u32(b, 4);
-    rBlocksCount = u32(b, 8);
-    freeBlocksCount = u32(b, 12);
+    blocksCount = u32(b, 4) | (wide ? u32(b, 0x150) << 32 : 0);
+    rBlocksCount = u32(b, 8) | (wide ? u32(b, 0x154) << 32 : 0);
+    freeBlocksCount = u32(b, 12) | (wide ? u32(b, 0x158) << 32 : 0);
     freeInodesCount = u32(b, 16);
     firstDataBlock = u32(b, 20);
     logBlockSize = b.getInt(24);
@@ -118,10 +126,15 @@ public final class Ext2Superblock {
             ? 0
             : (blocksCount - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup;
     reservedGdtBlocks = revLevel == GOOD_OLD_REV ? 0 : u16(b, 206);
+    descSize = hasIncompat(Ext2Features.INCOMPAT_64BIT) ? u16(b, 0xFE) : GroupDesc.SIZE;
+    firstMetaBg = u32(b, 0x104);
     backupBgs[0] = u32(b, 588);
     backupBgs[1] = u32(b, 592);
     maxBytes = ext2MaxSize(blockBits());
-    if (deviceBytes >= 0 && blocksCount * blockSize > deviceBytes) {
+    if (blocksCount < 0 || rBlocksCount < 0 || freeBlocksCount < 0) {
+      throw new CorruptFilesystemException("impossible 64-bit block counts", -1, 1);
+    }
+    if (deviceBytes >= 0 && blocksCount > deviceBytes / blockSize) {
       throw new CorruptFilesystemException(
           "the filesystem has "
               + blocksCount
@@ -146,7 +159,8 @@ public final class Ext2Superblock {
     INODE_SIZE("inode size"),
     FIRST_INO("first inode"),
     R_BLOCKS_COUNT("reserved blocks count"),
-    RESERVED_GDT_BLOCKS("reserved GDT blocks");
+    RESERVED_GDT_BLOCKS("reserved GDT blocks"),
+    DESC_SIZE("group descriptor size");
 
     public final String label;
 
@@ -166,6 +180,7 @@ public final class Ext2Superblock {
         case FIRST_INO -> sb.firstIno;
         case R_BLOCKS_COUNT -> sb.rBlocksCount;
         case RESERVED_GDT_BLOCKS -> sb.reservedGdt();
+        case DESC_SIZE -> sb.descSize;
       };
     }
   }
@@ -249,6 +264,12 @@ public final class Ext2Superblock {
               "reserved blocks count %d is more than half of the %d blocks",
               rBlocksCount, blocksCount),
           Field.R_BLOCKS_COUNT);
+    }
+    if (descSize < GroupDesc.SIZE
+        || Integer.bitCount(descSize) != 1
+        || descSize > blockSize
+        || (hasIncompat(Ext2Features.INCOMPAT_64BIT) && descSize < GroupDesc.SIZE_64BIT)) {
+      return new Problem(String.format("bad group descriptor size %d", descSize), Field.DESC_SIZE);
     }
     if (reservedGdt() > blockSize / 4) {
       return new Problem(
@@ -349,7 +370,18 @@ public final class Ext2Superblock {
 
   /** Blocks of one copy of the group descriptor table. */
   public long gdtBlocks() {
-    return (groupsCount * GroupDesc.SIZE + blockSize - 1) / blockSize;
+    return (groupsCount * descSize + blockSize - 1) / blockSize;
+  }
+
+  /** Group descriptors per descriptor block. */
+  public int descPerBlock() {
+    return blockSize / descSize;
+  }
+
+  /** Whether the group descriptors' flags and unused-inode counts are kept (uninit_bg or csums). */
+  public boolean hasGroupDescCsum() {
+    return hasRoCompat(Ext2Features.RO_COMPAT_GDT_CSUM)
+        || hasRoCompat(Ext2Features.RO_COMPAT_METADATA_CSUM);
   }
 
   /** Reserved GDT blocks after each descriptor copy: only resize_inode keeps them. */
