@@ -57,6 +57,7 @@ public final class Bench {
       for (int bs : new int[] {4096, 1024}) {
         inProcess.readBench(work, src, bs, crc);
       }
+      inProcess.ext4ReadBench(work, src, crc);
       inProcess.writeBench(work, big);
       Path tree = work.resolve("tree");
       Path smallImage = work.resolve("small.img");

@@ -131,6 +131,43 @@ final class InProcess {
   }
 
   /**
+   * The big file read from a default {@code mkfs.ext4} image (extents, 64bit, flex_bg,
+   * metadata_csum), read-only through the extent get_block: mpage against debugfs dump, and its
+   * data BIOs against the minimum for the file's extents.
+   */
+  void ext4ReadBench(Path work, Path src, long crc) throws Exception {
+    Path image = work.resolve("read-ext4.img");
+    long imageMib = (long) o.sizeMib() + o.sizeMib() / 8 + 64;
+    step("mkfs.ext4 (default features): " + imageMib + " MiB image holding the file");
+    Tools.run("mkfs.ext4", "-q", "-F", "-d", src.toString(), image.toString(), imageMib + "M");
+    long bytes = (long) o.sizeMib() * MIB;
+    long[] mp = new long[o.reps()];
+    long[] dbg = new long[o.reps()];
+    Measured m = null;
+    for (int r = 0; r < o.reps(); r++) {
+      step("read from the ext4 image, repetition " + (r + 1) + "/" + o.reps());
+      Measured mr = readThrough(image, "mpage", r == 0 ? crc : -1);
+      mp[r] = mr.nanos();
+      m = m == null ? mr : m;
+      dbg[r] = Tools.time("debugfs", "-R", "dump /big.bin /dev/null", image.toString());
+    }
+    String label = "read " + o.sizeMib() + " MiB from a default mkfs.ext4 image (4K, extents)";
+    report.speed(label + ": mpage vs debugfs dump", bytes, median(mp), median(dbg), 0);
+    long minBios =
+        Extents.minimumReadBios(
+            Tools.run("debugfs", "-R", "stat /big.bin", image.toString()), 4096, MIB);
+    rows.add(
+        new Row(
+            label + ": data read BIOs (minimum " + minBios + "), get_block calls",
+            Long.toString(m.bios()),
+            m.getBlocks() + " get_block calls",
+            ratio((double) m.bios() / minBios) + " of min",
+            "<= 1.3x min",
+            met(m.bios() <= 1.3 * minBios)));
+    Files.delete(image);
+  }
+
+  /**
    * An image mounted as {@code ./mpage} mounts it (file device, 1 MiB readahead, 64 MiB cache),
    * with file data through {@code dataPath} ({@code mpage} or {@code buffer}) and an optional BIO
    * trace.

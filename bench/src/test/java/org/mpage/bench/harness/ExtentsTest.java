@@ -26,6 +26,13 @@ class ExtentsTest {
   }
 
   @Test
+  void ext4ExtentListsSkipTheirIndexBlocks() {
+    // debugfs stat of an extent-mapped file: (ETBn) names an extent tree block, not file data.
+    String stat = "EXTENTS:\n(ETB0):57607, (0-204):7988-8192, (205-15815):8966-24576";
+    assertEquals(1 + 61, Extents.minimumReadBios(stat, 4096, 1 << 20));
+  }
+
+  @Test
   void singleBlocksCount() {
     assertEquals(2, Extents.minimumReadBios("(0):50, (1):52", 1024, 1 << 20));
   }
