@@ -182,7 +182,7 @@ final class Ext2Dir {
 
   // ext2_add_link
   /** Adds an entry: into free space of an existing block, else a new block. Holds the lock. */
-  void addEntry(Ext2Inode dir, byte[] name, Ext2Inode target) throws IOException {
+  long addEntry(Ext2Inode dir, byte[] name, Ext2Inode target) throws IOException {
     int need = DirEntries.recLen(name.length);
     int typeCode = DirEntries.code(target.type());
     long nblocks = dir.size() / sb.blockSize;
@@ -203,7 +203,7 @@ final class Ext2Dir {
             writeEntry(d, offs, target.ino, recLen, name, typeCode);
             bc.markBufferDirty(bh);
             entryAdded(dir, name, target.ino);
-            return;
+            return phys;
           }
           if (ino != 0 && recLen >= used + need) {
             orderNewEntry(target, phys);
@@ -211,7 +211,7 @@ final class Ext2Dir {
             writeEntry(d, offs + used, target.ino, recLen - used, name, typeCode);
             bc.markBufferDirty(bh);
             entryAdded(dir, name, target.ino);
-            return;
+            return phys;
           }
           offs += recLen;
         }
@@ -228,6 +228,7 @@ final class Ext2Dir {
     bc.orderBefore(phys, getBlock.pointerHolder(dir, nblocks));
     dir.setSize(dir.size() + sb.blockSize);
     entryAdded(dir, name, target.ino);
+    return phys;
   }
 
   /**
@@ -273,6 +274,16 @@ final class Ext2Dir {
    * lock.
    */
   long removeEntry(Ext2Inode dir, byte[] name) throws IOException {
+    return removeEntry(dir, name, phys -> {});
+  }
+
+  /** Something to do with the block of an entry before it changes (an order to record). */
+  interface BeforeChange {
+    void block(long phys) throws IOException;
+  }
+
+  /** As above, calling {@code before} with the entry's block before the block changes. */
+  long removeEntry(Ext2Inode dir, byte[] name, BeforeChange before) throws IOException {
     long nblocks = dir.size() / sb.blockSize;
     for (long b = 0; b < nblocks; b++) {
       long phys = mapDirBlock(dir, b, false);
@@ -290,6 +301,7 @@ final class Ext2Dir {
             byte[] n = new byte[nameLen];
             d.get(offs + 8, n);
             if (Arrays.equals(n, name)) {
+              before.block(phys);
               if (prev >= 0) {
                 int prevLen = Short.toUnsignedInt(d.getShort(prev + 4));
                 d.putShort(prev + 4, (short) (prevLen + recLen));

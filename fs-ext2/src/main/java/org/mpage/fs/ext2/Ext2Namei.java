@@ -205,8 +205,11 @@ final class Ext2Namei {
           }
         }
       }
-      dir.addEntry(dst.dir(), dst.bytes(), moving);
-      dir.removeEntry(src.dir(), src.bytes());
+      long added = dir.addEntry(dst.dir(), dst.bytes(), moving);
+      // The old name goes only after the new one is on the disk: a crash between leaves two
+      // names (e2fsck fixes the link count), never none.
+      dir.removeEntry(
+          src.dir(), src.bytes(), removed -> fs.bufferCache().orderBefore(added, removed));
       moving.ctime = Ext2SbInfo.now();
       fs.inodeChanged(moving);
       if (moving.isDir() && src.dir().ino != dst.dir().ino) {
