@@ -151,7 +151,7 @@ final class Ext2FileSystem implements FileSystem {
   @Override
   public FsInfo info() {
     return new FsInfo(
-        "ext2",
+        Ext2Features.kind(sb.featureCompat, sb.featureIncompat, sb.featureRoCompat),
         sb.uuidString(),
         sb.volumeName,
         sb.revLevel,

@@ -129,6 +129,19 @@ public final class Ext2Features {
 
   private Ext2Features() {}
 
+  /**
+   * What the features make of the filesystem, as blkid names it: "ext4" when an INCOMPAT or
+   * RO_COMPAT feature is beyond what ext3 knew, else "ext3" with a journal, else "ext2".
+   */
+  public static String kind(int compat, int incompat, int roCompat) {
+    int ext3Incompat = INCOMPAT_FILETYPE | INCOMPAT_RECOVER | INCOMPAT_META_BG;
+    int ext3RoCompat = RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR;
+    if ((incompat & ~ext3Incompat) != 0 || (roCompat & ~ext3RoCompat) != 0) {
+      return "ext4";
+    }
+    return (compat & COMPAT_HAS_JOURNAL) != 0 ? "ext3" : "ext2";
+  }
+
   public static List<String> compatNames(int mask) {
     return names(mask, COMPAT, "FEATURE_C");
   }
