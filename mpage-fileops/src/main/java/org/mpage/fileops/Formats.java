@@ -128,7 +128,11 @@ public final class Formats {
     return TIME.format(Instant.ofEpochSecond(epochSeconds));
   }
 
-  /** {@code drwxr-xr-x}: the type letter and the nine permission bits. */
+  /**
+   * {@code drwxr-xr-x}: the type letter and the nine permission bits, with setuid, setgid and
+   * sticky shown in the execute slots as coreutils' {@code ls} shows them ({@code s}/{@code S},
+   * {@code s}/{@code S}, {@code t}/{@code T}: lower case when the execute bit is set too).
+   */
   public static String modeString(FileStat st) {
     int m = st.permissions();
     StringBuilder sb = new StringBuilder().append(typeLetter(st.type()));
@@ -136,7 +140,16 @@ public final class Formats {
     for (int i = 0; i < 9; i++) {
       sb.append((m & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
     }
+    special(sb, 3, (m & 04000) != 0, 's');
+    special(sb, 6, (m & 02000) != 0, 's');
+    special(sb, 9, (m & 01000) != 0, 't');
     return sb.toString();
+  }
+
+  private static void special(StringBuilder sb, int at, boolean set, char letter) {
+    if (set) {
+      sb.setCharAt(at, sb.charAt(at) == 'x' ? letter : Character.toUpperCase(letter));
+    }
   }
 
   /** The type as the first letter of {@code ls -l} shows it: {@code d}, {@code l}, {@code -}... */
