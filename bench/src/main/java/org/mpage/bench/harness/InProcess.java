@@ -138,8 +138,18 @@ final class InProcess {
   void ext4ReadBench(Path work, Path src, long crc) throws Exception {
     Path image = work.resolve("read-ext4.img");
     long imageMib = (long) o.sizeMib() + o.sizeMib() / 8 + 64;
-    step("mkfs.ext4 (default features): " + imageMib + " MiB image holding the file");
-    Tools.run("mkfs.ext4", "-q", "-F", "-d", src.toString(), image.toString(), imageMib + "M");
+    step("mkfs.ext4 (default features, 4K blocks): " + imageMib + " MiB image holding the file");
+    // -b 4096: mke2fs.conf makes images under 512 MiB ("small") with 1 KiB blocks otherwise.
+    Tools.run(
+        "mkfs.ext4",
+        "-q",
+        "-F",
+        "-b",
+        "4096",
+        "-d",
+        src.toString(),
+        image.toString(),
+        imageMib + "M");
     long bytes = (long) o.sizeMib() * MIB;
     long[] mp = new long[o.reps()];
     long[] dbg = new long[o.reps()];

@@ -199,6 +199,20 @@ class Ext2FuzzTest {
 
   /** Walks depth-first; counts[0] entries seen, counts[1] bytes read. */
   private static void walk(Mounted m, String dir, int depth, Set<Long> seen, long[] counts) {
+    walk(m, dir, depth, seen, counts, Ext2FuzzTest::assertClear);
+  }
+
+  /**
+   * Walks, stats and reads the tree within the bounds; each {@code IOException} goes to {@code
+   * onError} and the walk goes on. Shared with {@link Ext2ReadOnlyNoWritesTest}.
+   */
+  static void walk(
+      Mounted m,
+      String dir,
+      int depth,
+      Set<Long> seen,
+      long[] counts,
+      java.util.function.Consumer<IOException> onError) {
     List<DirEntry> entries;
     try {
       FileStat st = m.fs.stat(dir);
@@ -207,7 +221,7 @@ class Ext2FuzzTest {
       }
       entries = m.fs.list(dir);
     } catch (IOException e) {
-      assertClear(e);
+      onError.accept(e);
       return;
     }
     for (DirEntry e : entries) {
@@ -221,7 +235,7 @@ class Ext2FuzzTest {
       try {
         FileStat st = m.fs.lstat(path);
         if (st.type() == FileType.DIRECTORY) {
-          walk(m, path, depth + 1, seen, counts);
+          walk(m, path, depth + 1, seen, counts, onError);
         } else if (st.type() == FileType.SYMLINK) {
           m.fs.readLink(path);
           m.fs.stat(path); // follow it
@@ -229,7 +243,7 @@ class Ext2FuzzTest {
           counts[1] += read(m, path, MAX_READ - counts[1]);
         }
       } catch (IOException ex) {
-        assertClear(ex);
+        onError.accept(ex);
       }
     }
   }
@@ -237,7 +251,7 @@ class Ext2FuzzTest {
   /**
    * Reads up to {@code cap} bytes of a file, in 64 KiB pieces, and its holes map; returns bytes.
    */
-  private static long read(Mounted m, String path, long cap) throws IOException {
+  static long read(Mounted m, String path, long cap) throws IOException {
     try (FileHandle f = m.fs.open(path)) {
       long end = Math.min(f.size(), cap);
       ByteBuffer buf = ByteBuffer.allocate(64 << 10);
