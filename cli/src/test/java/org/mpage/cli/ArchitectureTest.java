@@ -181,7 +181,21 @@ class ArchitectureTest {
               .onlyDependOnClassesThat()
               .resideInAnyPackage(apiAnd("org.mpage.nio.."))
               .because(
-                  "the java.nio.file provider finds engines, devices and filesystems as services"));
+                  "the java.nio.file provider finds engines, devices and filesystems as services"),
+          noClasses()
+              .that()
+              .resideInAPackage("org.mpage.fs.ext2..")
+              .should()
+              .dependOnClassesThat()
+              .resideInAPackage("org.mpage.fs.ext4.extents..")
+              .because("ext2 finds the extent scheme as a BlockMapProvider service"),
+          classes()
+              .that()
+              .resideInAPackage("org.mpage.fs.ext4.extents..")
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd("org.mpage.fs.ext4.extents.."))
+              .because("a block-mapping scheme reads through the context the api lends it"));
 
   private static JavaClasses mainClasses() {
     return new ClassFileImporter()
@@ -204,6 +218,7 @@ class ArchitectureTest {
             "org.mpage.device.ramdisk",
             "org.mpage.device.fault",
             "org.mpage.fs.ext2",
+            "org.mpage.fs.ext4.extents",
             "org.mpage.fileops",
             "org.mpage.fuse",
             "org.mpage.nio")) {

@@ -38,7 +38,21 @@ class JpmsModulePathIT {
     Path tree = Files.createDirectories(tmp.resolve("tree/dir"));
     Files.write(tree.resolve("data.bin"), data);
     Path image = E2fs.mkfs(tmp.resolve("fs.img"), "8M", tmp.resolve("tree"));
+    assertArrayEquals(data, readThroughModulePath(image, "/dir/data.bin"));
+  }
 
+  /** ext4's extent trees come from their own module, found by the ext2 module's ServiceLoader. */
+  @Test
+  void anExt4ImageReadsThroughTheExtentModuleOnTheModulePath() throws Exception {
+    byte[] data = new byte[300_000];
+    new Random(14).nextBytes(data);
+    Path tree = Files.createDirectories(tmp.resolve("tree4/dir"));
+    Files.write(tree.resolve("data.bin"), data);
+    Path image = E2fs.mkfsExt4(tmp.resolve("fs4.img"), "16M", tmp.resolve("tree4"));
+    assertArrayEquals(data, readThroughModulePath(image, "/dir/data.bin"));
+  }
+
+  private byte[] readThroughModulePath(Path image, String file) throws Exception {
     List<Path> modules = modulePath();
     Path launcher = compileLauncher(modules);
     List<String> cmd = new ArrayList<>();
@@ -48,7 +62,7 @@ class JpmsModulePathIT {
     cmd.add("-m");
     cmd.add("org.mpage.jpmslaunch/org.mpage.jpmslaunch.ReadFile");
     cmd.add(image.toString());
-    cmd.add("/dir/data.bin");
+    cmd.add(file);
     Path stderr = tmp.resolve("stderr.txt");
     Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
     byte[] out = p.getInputStream().readAllBytes();
@@ -61,7 +75,7 @@ class JpmsModulePathIT {
         0,
         p.exitValue(),
         "exit status; stdout:\n" + new String(out, StandardCharsets.UTF_8) + "\nstderr:\n" + err);
-    assertArrayEquals(data, out);
+    return out;
   }
 
   /**
@@ -76,9 +90,10 @@ class JpmsModulePathIT {
           .forEach(j -> jars.add(j.toAbsolutePath()));
     }
     assertEquals(
-        9,
+        10,
         jars.size(),
-        "api, core, three device modules, ext2, fileops, slf4j api and simple: " + jars);
+        "api, core, three device modules, ext2, ext4 extents, fileops, slf4j api and simple: "
+            + jars);
     for (Path j : jars) {
       assertFalse(j.getFileName().toString().contains("osgi"), j.toString());
     }

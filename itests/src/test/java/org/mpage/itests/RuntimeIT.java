@@ -105,6 +105,7 @@ public class RuntimeIT {
             "org.mpage.device.ramdisk.RamDiskComponent",
             "org.mpage.device.ramdisk.RamDiskProvider",
             "org.mpage.fs.ext2.Ext2FileSystemType",
+            "org.mpage.fs.ext4.extents.ExtentMapProvider",
             "org.mpage.nio.OsgiImageFileSystemProvider",
             "org.mpage.shell.MpageCommands",
             "org.mpage.vfs.osgi.MountService"),

@@ -41,6 +41,17 @@ final class Ext2FileHandle implements FileHandle {
     return readGuarded(() -> data.transferTo(pos, count, target));
   }
 
+  /** Runs a call of this handle inside the mount's unmount gate. */
+  private long gated(ReadCall call) throws IOException {
+    UmountGate gate = fs.umountGate();
+    gate.enter();
+    try {
+      return call.call();
+    } finally {
+      gate.leave();
+    }
+  }
+
   @FunctionalInterface
   private interface ReadCall {
     long call() throws IOException;
@@ -52,10 +63,15 @@ final class Ext2FileHandle implements FileHandle {
    */
   private long readGuarded(ReadCall read) throws IOException {
     try {
-      return read.call();
+      return gated(read);
     } catch (CorruptFilesystemException e) {
       throw e;
     } catch (IOException e) {
+      IOException unmapped = inodes.mappingUnavailable(inode);
+      if (unmapped != null) {
+        IOException named = new IOException(path + ": " + unmapped.getMessage(), e);
+        throw named;
+      }
       CorruptFilesystemException c = fs.corruptionOf(inode.ino);
       if (c != null) {
         CorruptFilesystemException named =
@@ -75,6 +91,14 @@ final class Ext2FileHandle implements FileHandle {
   // do_sys_ftruncate: the open file's inode, whatever its name is now
   @Override
   public void ftruncate(long size) throws IOException {
+    gated(
+        () -> {
+          truncateTo(size);
+          return 0;
+        });
+  }
+
+  private void truncateTo(long size) throws IOException {
     if (fs.readOnly()) {
       throw new FileSystemException(path, null, "read-only file system");
     }
@@ -86,6 +110,10 @@ final class Ext2FileHandle implements FileHandle {
 
   @Override
   public int write(long pos, ByteBuffer src) throws IOException {
+    return (int) gated(() -> writeAt(pos, src));
+  }
+
+  private int writeAt(long pos, ByteBuffer src) throws IOException {
     if (fs.readOnly()) {
       throw new IOException(path + ": read-only file system", new ReadOnlyFileSystemException());
     }
@@ -121,6 +149,14 @@ final class Ext2FileHandle implements FileHandle {
   /** Data first (allocating blocks as it goes), then the inode and metadata, then a flush. */
   @Override
   public void fsync() throws IOException {
+    gated(
+        () -> {
+          syncFile();
+          return 0;
+        });
+  }
+
+  private void syncFile() throws IOException {
     IOException dataError = null;
     try {
       data.fsync();
@@ -140,12 +176,12 @@ final class Ext2FileHandle implements FileHandle {
 
   @Override
   public long nextData(long pos) throws IOException {
-    return seek(pos, true);
+    return gated(() -> seek(pos, true));
   }
 
   @Override
   public long nextHole(long pos) throws IOException {
-    return seek(pos, false);
+    return gated(() -> seek(pos, false));
   }
 
   /**
@@ -178,10 +214,18 @@ final class Ext2FileHandle implements FileHandle {
     if (closed.getAndSet(true)) {
       return;
     }
+    UmountGate gate = fs.umountGate();
+    if (!gate.tryEnter()) {
+      return; // unmounted: its last sync wrote this file, and nothing of the mount is left to free
+    }
     try {
       data.close();
     } finally {
-      inodes.closed(inode); // the last close of a deleted file frees it
+      try {
+        inodes.closed(inode); // the last close of a deleted file frees it
+      } finally {
+        gate.leave();
+      }
     }
   }
 }

@@ -49,17 +49,18 @@ final class Ext2FileSystem implements FileSystem {
   private final Ext2Namei namei;
   private final Ext2GetBlock getBlock;
   private final String journal;
-  private volatile boolean closed;
+  private final UmountGate gate;
 
   /**
    * @param journal what {@code info} says of the journal: "clean", what a replay did, or null for a
    *     filesystem without one
    */
-  Ext2FileSystem(Ext2SbInfo fs, boolean boundaryHints, String journal) {
+  Ext2FileSystem(Ext2SbInfo fs, boolean boundaryHints, String journal, BlockMaps maps) {
     this.fs = fs;
     this.sb = fs.superblock();
     this.journal = journal;
-    Ext2GetBlock getBlock = new Ext2GetBlock(fs, boundaryHints);
+    this.gate = fs.umountGate();
+    Ext2GetBlock getBlock = new Ext2GetBlock(fs, boundaryHints, maps);
     this.getBlock = getBlock;
     this.inline = new Ext4InlineData(fs);
     this.dir = new Ext2Dir(fs, getBlock, inline);
@@ -87,9 +88,7 @@ final class Ext2FileSystem implements FileSystem {
 
   /** Runs an operation; a runtime failure (a bug or an unforeseen corruption) becomes an error. */
   private <T> T guard(String path, IoCall<T> call) throws IOException {
-    if (closed) {
-      throw new IOException("filesystem on " + fs.device().name() + " is unmounted");
-    }
+    gate.enter();
     try {
       return call.call();
     } catch (RuntimeException | StackOverflowError e) {
@@ -98,6 +97,8 @@ final class Ext2FileSystem implements FileSystem {
           new CorruptFilesystemException(path + ": unexpected error: " + e, -1, -1);
       c.initCause(e);
       throw c;
+    } finally {
+      gate.leave();
     }
   }
 
@@ -324,7 +325,14 @@ final class Ext2FileSystem implements FileSystem {
           if (!inode.isRegular()) {
             throw new FileSystemException(path, null, "not a regular file");
           }
-          inodes.truncate(path, inode, size);
+          // Held as an open file while it is cut, as do_truncate holds its inode: an unlink
+          // racing with it cannot free the inode and have its number reused under the truncation.
+          inodes.opened(path, inode);
+          try {
+            inodes.truncate(path, inode, size);
+          } finally {
+            inodes.closed(inode);
+          }
         });
   }
 
@@ -386,9 +394,15 @@ final class Ext2FileSystem implements FileSystem {
   // ext2_sync_fs, after the data of every file opened
   @Override
   public void sync() throws IOException {
-    if (closed) {
-      throw new IOException("filesystem on " + fs.device().name() + " is unmounted");
+    gate.enter();
+    try {
+      syncAll();
+    } finally {
+      gate.leave();
     }
+  }
+
+  private void syncAll() throws IOException {
     if (fs.readOnly()) {
       return;
     }
@@ -408,27 +422,32 @@ final class Ext2FileSystem implements FileSystem {
     }
   }
 
-  // ext2_put_super, after a last sync
+  // ext2_put_super, after a last sync; waits for the operations and handle calls under way
   @Override
   public void close() throws IOException {
-    if (closed) {
-      return;
-    }
-    IOException failure = null;
-    if (!fs.readOnly()) {
-      try {
-        sync();
-        fs.putSuper();
-      } catch (IOException e) {
-        failure = e;
+    gate.lockExclusive();
+    try {
+      if (gate.isShut()) {
+        return;
       }
-    }
-    closed = true;
-    inodes.clear();
-    dir.clear();
-    fs.engine().forgetDevice(fs.device());
-    if (failure != null) {
-      throw failure;
+      IOException failure = null;
+      if (!fs.readOnly()) {
+        try {
+          syncAll();
+          fs.putSuper();
+        } catch (IOException e) {
+          failure = e;
+        }
+      }
+      gate.shut();
+      inodes.clear();
+      dir.clear();
+      fs.engine().forgetDevice(fs.device());
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      gate.unlock();
     }
   }
 }

@@ -2,25 +2,61 @@
 package org.mpage.fs.ext2;
 
 import aQute.bnd.annotation.Resolution;
+import aQute.bnd.annotation.spi.ServiceConsumer;
 import aQute.bnd.annotation.spi.ServiceProvider;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.mpage.api.block.BlockDevice;
+import org.mpage.api.blockmap.BlockMapProvider;
 import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileSystemType;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.StorageEngine;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The ext2 filesystem type: a Declarative Services component in OSGi ({@code filesystem.type=ext2})
  * and a {@link java.util.ServiceLoader} provider elsewhere.
+ *
+ * <p>The block-mapping schemes other bundles provide (ext4's extent trees) come the same two ways:
+ * bound dynamically as {@link BlockMapProvider} services in OSGi, so that a provider leaving makes
+ * the files it maps fail with an I/O error at once; found by {@link java.util.ServiceLoader}
+ * elsewhere.
  */
-@Component(service = FileSystemType.class, property = "filesystem.type=ext2")
+@ServiceConsumer(value = BlockMapProvider.class, resolution = Resolution.OPTIONAL)
+@Component(service = FileSystemType.class, property = "filesystem.type=ext2", immediate = true)
 @ServiceProvider(value = FileSystemType.class, resolution = Resolution.OPTIONAL)
 public final class Ext2FileSystemType implements FileSystemType {
+  /**
+   * Called by Declarative Services once its instance is ready: from then on every instance of this
+   * class in the bundle (SPI Fly registers one of its own, for ServiceLoader users) mounts with the
+   * providers DS binds, never with {@link java.util.ServiceLoader}.
+   */
+  @Activate
+  void activate() {
+    BlockMaps.bound().activate();
+  }
+
+  @Reference(
+      service = BlockMapProvider.class,
+      cardinality = ReferenceCardinality.MULTIPLE,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void addBlockMap(BlockMapProvider provider) {
+    BlockMaps.bound().add(provider);
+  }
+
+  void removeBlockMap(BlockMapProvider provider) {
+    BlockMaps.bound().remove(provider);
+  }
+
   @Override
   public String name() {
     return "ext2";
@@ -29,7 +65,7 @@ public final class Ext2FileSystemType implements FileSystemType {
   @Override
   public FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
       throws IOException {
-    return Ext2Super.mount(device, engine, options);
+    return Ext2Super.mount(device, engine, options, BlockMaps.forMount());
   }
 
   /**

@@ -23,20 +23,32 @@ import org.mpage.fs.ext2.disk.Ext2Superblock;
  * data gathered so far.
  *
  * <p>Every pointer is checked against the filesystem's size before it is followed or returned. An
- * ext4 inode whose map is an extent tree is handed to {@link Ext4Extents}, as ext4_map_blocks()
- * chooses between its two mappers by the inode's EXTENTS flag.
+ * ext4 inode whose map is an extent tree is handed to the provider of the {@code ext4-extents}
+ * scheme (a service of its own bundle), as ext4_map_blocks() chooses between its two mappers by the
+ * inode's EXTENTS flag.
  */
 final class Ext2GetBlock implements GetBlock {
   private final Ext2SbInfo fs;
   private final BufferCache bc;
   private final boolean boundaryHints;
-  private final Ext4Extents extents;
+  private final MountedScheme extents;
 
-  Ext2GetBlock(Ext2SbInfo fs, boolean boundaryHints) {
+  /** The scheme of extent-mapped inodes, served by another bundle's {@code BlockMapProvider}. */
+  static final String EXTENTS = "ext4-extents";
+
+  Ext2GetBlock(Ext2SbInfo fs, boolean boundaryHints, BlockMaps maps) {
     this.fs = fs;
     this.bc = fs.bufferCache();
     this.boundaryHints = boundaryHints;
-    this.extents = new Ext4Extents(fs);
+    this.extents = new MountedScheme(EXTENTS, maps, new Ext2MapContext(fs));
+  }
+
+  /**
+   * Why {@code ei}'s blocks cannot be mapped at all now (its scheme's provider has gone), or null:
+   * the page cache reports only an I/O error, and the file handle names the cause with this.
+   */
+  IOException unavailable(Ext2Inode ei) {
+    return ei.usesExtents() && !extents.present() ? extents.missing() : null;
   }
 
   /** Where a file block's pointer is: the path of slot indexes and the distance to a boundary. */
@@ -161,8 +173,12 @@ final class Ext2GetBlock implements GetBlock {
   @Override
   public void getBlock(Inode inode, long iblock, BufferHead bh, boolean create) throws IOException {
     Ext2Inode ei = (Ext2Inode) inode;
-    if (ei.usesExtents()) {
-      extents.getBlock(ei, iblock, bh, create); // ext4_map_blocks picks the mapper per inode
+    if (ei.usesExtents()) { // ext4_map_blocks picks the mapper per inode
+      if (create) {
+        throw new IOException(
+            fs.device().name() + ": extent-mapped inode " + ei.ino + " is read-only here");
+      }
+      extents.map().map(ei, iblock, bh);
       return;
     }
     if (ei.hasInlineData()) {
@@ -363,7 +379,7 @@ final class Ext2GetBlock implements GetBlock {
    */
   long seek(Ext2Inode ei, long from, boolean wantData) throws IOException {
     if (ei.usesExtents()) {
-      return extents.seek(ei, from, wantData);
+      return extents.map().seek(ei, from, wantData);
     }
     int ptrsBits = ei.blockBits() - 2;
     long base = 0;

@@ -69,7 +69,7 @@ final class Ext2Inodes {
     }
     checkExt4Fields(inode);
     long maxBlocks =
-        inode.usesExtents() ? Ext4Extents.MAX_BLOCKS : Ext2GetBlock.maxBlocks(sb.blockBits());
+        inode.usesExtents() ? Ext2Inode.EXTENT_MAX_BLOCKS : Ext2GetBlock.maxBlocks(sb.blockBits());
     long maxBytes = maxBlocks << sb.blockBits();
     if (inode.size() < 0 || inode.size() > maxBytes) {
       throw fs.corrupt("size " + inode.size() + " larger than the largest possible file", ino, -1);
@@ -229,6 +229,11 @@ final class Ext2Inodes {
             fs.readOnly()
                 ? fs.engine().cachedFile(path, inode, getBlock, pool)
                 : fs.engine().cachedFileAllocatingOnWrite(path, inode, getBlock, pool));
+  }
+
+  /** Why {@code ei}'s blocks cannot be mapped now (no provider of its scheme), or null. */
+  IOException mappingUnavailable(Ext2Inode ei) {
+    return getBlock.unavailable(ei);
   }
 
   /** Drops a deleted file's pages, outside the filesystem lock (writeback takes it). */

@@ -56,6 +56,7 @@ final class Ext2SbInfo {
   private final Set<Ext2Inode> dirtyInodes = ConcurrentHashMap.newKeySet();
   private final Set<Long> dirtyGroups = ConcurrentHashMap.newKeySet();
   private volatile boolean superDirty;
+  private final UmountGate umountGate;
 
   /**
    * The last corruption found in each inode's mapping, by inode: get_block fails inside the page
@@ -82,6 +83,12 @@ final class Ext2SbInfo {
     this.wasValid = (sb.state & STATE_VALID) != 0;
     this.balloc = new Ext2Balloc(this);
     this.ialloc = new Ext2Ialloc(this);
+    this.umountGate = new UmountGate(device.name());
+  }
+
+  /** What keeps this mount's unmount apart from its operations and open files. */
+  UmountGate umountGate() {
+    return umountGate;
   }
 
   BlockDevice device() {
@@ -224,9 +231,11 @@ final class Ext2SbInfo {
   void writeInode(Ext2Inode ei) throws IOException {
     BufferHead bh = bc.bread(inodeBlock(ei.ino));
     try {
+      // Clean before the copy, not after: a change made meanwhile without the lock (a write's
+      // mtime) dirties the inode again and is written next time, instead of being marked written.
+      ei.dirty = false;
       ei.writeTo(bh.data(), inodeOffsetInBlock(ei.ino));
       bc.markBufferDirty(bh);
-      ei.dirty = false;
     } finally {
       bh.put();
     }

@@ -38,7 +38,14 @@ final class Ext2Super {
   /** Port of ext2_fill_super()'s checks, fs/ext2/super.c. */
   static Ext2FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
       throws IOException {
-    return mount(device, engine, options, null);
+    return mount(device, engine, options, BlockMaps.serviceLoaded());
+  }
+
+  /** The mount, with the block-mapping schemes {@code maps} offers. */
+  static Ext2FileSystem mount(
+      BlockDevice device, StorageEngine engine, MountOptions options, BlockMaps maps)
+      throws IOException {
+    return mount(device, engine, options, maps, null);
   }
 
   /**
@@ -47,7 +54,11 @@ final class Ext2Super {
    * in memory, then mounts again over the overlay of the replayed blocks ({@link Ext2Journal}).
    */
   private static Ext2FileSystem mount(
-      BlockDevice device, StorageEngine engine, MountOptions options, String journal)
+      BlockDevice device,
+      StorageEngine engine,
+      MountOptions options,
+      BlockMaps maps,
+      String journal)
       throws IOException {
     long deviceBytes = device.capacitySectors() * BlockDevice.SECTOR_SIZE;
     if (deviceBytes < Ext2Superblock.OFFSET + Ext2Superblock.SIZE) {
@@ -70,6 +81,14 @@ final class Ext2Super {
     int unreadable = sb.featureRoCompat & Ext2Features.RO_COMPAT_READ_UNSUPP;
     if (unreadable != 0) {
       throw new UnsupportedFeatureException("ext2", Ext2Features.roCompatNames(unreadable));
+    }
+    if (sb.hasIncompat(Ext2Features.INCOMPAT_EXTENTS) && maps.get(Ext2GetBlock.EXTENTS) == null) {
+      throw new UnsupportedFeatureException(
+          "ext2",
+          List.of(
+              "extent (no provider of the block-mapping scheme '"
+                  + Ext2GetBlock.EXTENTS
+                  + "': the org.mpage.fs.ext4.extents bundle is not active)"));
     }
     if (sb.blockSize > Folio.PAGE_SIZE) {
       throw new UnsupportedFeatureException(
@@ -108,14 +127,15 @@ final class Ext2Super {
         new Ext2FileSystem(
             sbi,
             !"off".equals(options.option("boundary", "on")),
-            journal != null ? journal : Ext2Journal.status(sb));
+            journal != null ? journal : Ext2Journal.status(sb),
+            maps);
     Ext2Inode root = fs.inodes().iget(Ext2Inodes.ROOT_INO);
     if (!root.isDir()) {
       throw new CorruptFilesystemException(
           "the root inode is not a directory", Ext2Inodes.ROOT_INO, -1);
     }
     if (recover) {
-      return replayAndRemount(fs, sbi, engine, options);
+      return replayAndRemount(fs, sbi, engine, options, maps);
     }
     if (!options.readOnly()) {
       sbi.setupSuper();
@@ -128,7 +148,7 @@ final class Ext2Super {
    * and mounts the filesystem again over the replayed blocks.
    */
   private static Ext2FileSystem replayAndRemount(
-      Ext2FileSystem fs, Ext2SbInfo sbi, StorageEngine engine, MountOptions options)
+      Ext2FileSystem fs, Ext2SbInfo sbi, StorageEngine engine, MountOptions options, BlockMaps maps)
       throws IOException {
     Ext2Journal.Replay replay;
     try {
@@ -138,7 +158,7 @@ final class Ext2Super {
     }
     BlockDevice overlay =
         new ReplayOverlayDevice(sbi.device(), replay.blocks(), sbi.superblock().blockSize);
-    return mount(overlay, engine, options, replay.status());
+    return mount(overlay, engine, options, maps, replay.status());
   }
 
   /**

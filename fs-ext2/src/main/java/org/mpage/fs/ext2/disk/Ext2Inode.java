@@ -3,8 +3,8 @@ package org.mpage.fs.ext2.disk;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.mpage.api.blockmap.MappedInode;
 import org.mpage.api.fs.FileType;
-import org.mpage.api.page.Inode;
 
 /**
  * An ext2 on-disk inode as read from its inode table: mode, owners, times, size, the 15 block
@@ -14,8 +14,12 @@ import org.mpage.api.page.Inode;
  * the filesystem lock and the next sync writes it back. The size is volatile: readers read it
  * without locks.
  */
-public final class Ext2Inode implements Inode {
+public final class Ext2Inode implements MappedInode {
   public static final int N_BLOCKS = 15;
+
+  /** EXT_MAX_BLOCKS: an extent-mapped file's blocks are numbered in 32 bits. */
+  public static final long EXTENT_MAX_BLOCKS = 0xFFFF_FFFFL;
+
   public static final int NDIR_BLOCKS = 12;
   public static final int IND_BLOCK = 12;
   public static final int DIND_BLOCK = 13;
@@ -210,6 +214,11 @@ public final class Ext2Inode implements Inode {
   public boolean isFastSymlink() {
     long eaBlocks = fileAcl != 0 ? (1L << blockBits) >> 9 : 0;
     return isSymlink() && !hasInlineData() && blocks - eaBlocks == 0;
+  }
+
+  @Override
+  public byte[] blockMap() {
+    return blockBytes;
   }
 
   @Override

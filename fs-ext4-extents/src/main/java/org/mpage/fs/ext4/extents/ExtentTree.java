@@ -1,16 +1,15 @@
 // fs/ext4/extents.c: ext4_ext_map_blocks, read side (ext4_find_extent, __ext4_ext_check)
-package org.mpage.fs.ext2;
+package org.mpage.fs.ext4.extents;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.mpage.api.blockmap.BlockMap;
+import org.mpage.api.blockmap.BlockMapContext;
+import org.mpage.api.blockmap.MappedInode;
 import org.mpage.api.fs.BufferCache;
 import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.page.BufferHead;
-import org.mpage.api.page.GetBlock;
-import org.mpage.api.page.Inode;
-import org.mpage.fs.ext2.disk.Ext2Inode;
-import org.mpage.fs.ext2.disk.Ext2Superblock;
 
 /**
  * ext4's extent-mapped get_block, read only. The inode's 60-byte block map holds the root of a
@@ -27,10 +26,13 @@ import org.mpage.fs.ext2.disk.Ext2Superblock;
  * unwritten extent (preallocated, never written) reads as zeros, so it is mapped as a hole, as the
  * kernel's read path does.
  */
-final class Ext4Extents implements GetBlock {
+final class ExtentTree implements BlockMap {
   static final int MAGIC = 0xF30A;
   static final int MAX_DEPTH = 5;
   private static final int ENTRY = 12;
+
+  /** The bytes of the block map in the inode (i_block): the root node. */
+  private static final int ROOT_BYTES = 60;
 
   /** EXT_MAX_BLOCKS: file blocks are 32-bit. */
   static final long MAX_BLOCKS = 0xFFFF_FFFFL;
@@ -38,14 +40,14 @@ final class Ext4Extents implements GetBlock {
   /** EXT_INIT_MAX_LEN: a longer ee_len is an unwritten extent of ee_len minus this. */
   private static final int INIT_MAX_LEN = 1 << 15;
 
-  private final Ext2SbInfo fs;
+  private final BlockMapContext fs;
   private final BufferCache bc;
-  private final Ext2Superblock sb;
+  private final int blockSize;
 
-  Ext4Extents(Ext2SbInfo fs) {
+  ExtentTree(BlockMapContext fs) {
     this.fs = fs;
     this.bc = fs.bufferCache();
-    this.sb = fs.superblock();
+    this.blockSize = bc.blockSize();
   }
 
   /**
@@ -59,14 +61,14 @@ final class Ext4Extents implements GetBlock {
     }
   }
 
+  @Override
+  public long maxBlocks() {
+    return MAX_BLOCKS;
+  }
+
   // _ext4_get_block for a read: ext4_map_blocks without EXT4_GET_BLOCKS_CREATE
   @Override
-  public void getBlock(Inode inode, long iblock, BufferHead bh, boolean create) throws IOException {
-    Ext2Inode ei = (Ext2Inode) inode;
-    if (create) {
-      throw new IOException(
-          fs.device().name() + ": extent-mapped inode " + ei.ino + " is read-only here");
-    }
+  public void map(MappedInode ei, long iblock, BufferHead bh) throws IOException {
     int bits = ei.blockBits();
     long wanted = Math.max(1, bh.size() >> bits);
     if (iblock < 0 || iblock >= MAX_BLOCKS) {
@@ -76,7 +78,7 @@ final class Ext4Extents implements GetBlock {
     Mapping m = map(ei, iblock);
     long n = Math.min(wanted, m.length());
     if (!m.isHole()) {
-      bh.map(fs.device(), m.physical());
+      bh.map(bc.device(), m.physical());
     }
     bh.setSize((int) n << bits);
   }
@@ -85,7 +87,8 @@ final class Ext4Extents implements GetBlock {
    * The first file block at or after {@code from} that is data ({@code wantData}) or a hole, or -1
    * if there is none; an unwritten extent counts as a hole. One lookup per extent or hole crossed.
    */
-  long seek(Ext2Inode ei, long from, boolean wantData) throws IOException {
+  @Override
+  public long seek(MappedInode ei, long from, boolean wantData) throws IOException {
     long b = Math.max(0, from);
     while (b < MAX_BLOCKS) {
       Mapping m = map(ei, b);
@@ -99,8 +102,8 @@ final class Ext4Extents implements GetBlock {
 
   // ext4_find_extent, then ext4_ext_map_blocks' in-extent and hole cases
   /** The mapping of file block {@code iblock} (below {@link #MAX_BLOCKS}). */
-  Mapping map(Ext2Inode ei, long iblock) throws IOException {
-    ByteBuffer node = ByteBuffer.wrap(ei.blockBytes).order(ByteOrder.LITTLE_ENDIAN);
+  Mapping map(MappedInode ei, long iblock) throws IOException {
+    ByteBuffer node = ByteBuffer.wrap(ei.blockMap(), 0, ROOT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     int depth = checkHeader(ei, node, -1, -1, rootMax());
     // The first block of the next subtree to the right: where a hole found below ends at most.
     long next = MAX_BLOCKS;
@@ -118,7 +121,7 @@ final class Ext4Extents implements GetBlock {
         if (path[depth - k] == child) {
           throw fs.corrupt(
               "extent tree loop: index in block " + nodeBlock + " points back to block " + child,
-              ei.ino,
+              ei.ino(),
               child);
         }
       }
@@ -126,9 +129,9 @@ final class Ext4Extents implements GetBlock {
       node = readNode(child);
       checkHeader(ei, node, child, level - 1, nodeMax());
       try {
-        fs.checksums().checkExtentBlock(ei, child, node.duplicate());
+        fs.verifyMapBlock(ei, child, node.duplicate());
       } catch (CorruptFilesystemException e) {
-        throw fs.corrupt(e.problem(), ei.ino, child); // remembered, so that a read names it
+        throw fs.corrupt(e.problem(), ei.ino(), child); // remembered, so that a read names it
       }
       nodeBlock = child;
     }
@@ -136,7 +139,7 @@ final class Ext4Extents implements GetBlock {
   }
 
   /** The extent holding {@code iblock} in a leaf, or the hole around it up to {@code next}. */
-  private Mapping inLeaf(Ext2Inode ei, ByteBuffer node, long nodeBlock, long iblock, long next)
+  private Mapping inLeaf(MappedInode ei, ByteBuffer node, long nodeBlock, long iblock, long next)
       throws IOException {
     int entries = entries(node);
     long prevEnd = 0;
@@ -148,18 +151,18 @@ final class Ext4Extents implements GetBlock {
       long start = extentStart(node, at);
       String where = "extent " + i + " (file block " + first + ") in " + nodeName(nodeBlock);
       if (len == 0) {
-        throw fs.corrupt(where + " has length 0", ei.ino, nodeBlock);
+        throw fs.corrupt(where + " has length 0", ei.ino(), nodeBlock);
       }
       if (first < prevEnd) {
-        throw fs.corrupt(where + " is not sorted after the extent before it", ei.ino, nodeBlock);
+        throw fs.corrupt(where + " is not sorted after the extent before it", ei.ino(), nodeBlock);
       }
       if (first + len > MAX_BLOCKS + 1) {
-        throw fs.corrupt(where + " runs past the largest file block", ei.ino, nodeBlock);
+        throw fs.corrupt(where + " runs past the largest file block", ei.ino(), nodeBlock);
       }
-      if (start < sb.firstDataBlock || start + len > sb.blocksCount || start + len < start) {
+      if (start < fs.firstDataBlock() || start + len > fs.blocksCount() || start + len < start) {
         throw fs.corrupt(
             where + ": disk blocks " + start + ".." + (start + len - 1) + " outside the filesystem",
-            ei.ino,
+            ei.ino(),
             nodeBlock);
       }
       prevEnd = first + len;
@@ -184,10 +187,10 @@ final class Ext4Extents implements GetBlock {
   }
 
   /** Checks an index node's entries: sorted strictly, each child inside the filesystem. */
-  private void checkIndexes(Ext2Inode ei, ByteBuffer node, long nodeBlock, int entries)
+  private void checkIndexes(MappedInode ei, ByteBuffer node, long nodeBlock, int entries)
       throws IOException {
     if (entries == 0) {
-      throw fs.corrupt("empty extent index in " + nodeName(nodeBlock), ei.ino, nodeBlock);
+      throw fs.corrupt("empty extent index in " + nodeName(nodeBlock), ei.ino(), nodeBlock);
     }
     long prev = -1;
     for (int i = 0; i < entries; i++) {
@@ -196,11 +199,11 @@ final class Ext4Extents implements GetBlock {
       long child = indexLeaf(node, at);
       String where = "extent index " + i + " (file block " + first + ") in " + nodeName(nodeBlock);
       if (first <= prev) {
-        throw fs.corrupt(where + " is not sorted after the index before it", ei.ino, nodeBlock);
+        throw fs.corrupt(where + " is not sorted after the index before it", ei.ino(), nodeBlock);
       }
-      if (child < sb.firstDataBlock || child >= sb.blocksCount) {
+      if (child < fs.firstDataBlock() || child >= fs.blocksCount()) {
         throw fs.corrupt(
-            where + " points to block " + child + " outside the filesystem", ei.ino, nodeBlock);
+            where + " points to block " + child + " outside the filesystem", ei.ino(), nodeBlock);
       }
       prev = first;
     }
@@ -211,7 +214,7 @@ final class Ext4Extents implements GetBlock {
    * inode) and, below the root, the depth its parent promised. Returns the node's depth.
    */
   private int checkHeader(
-      Ext2Inode ei, ByteBuffer node, long nodeBlock, int wantDepth, int capacity)
+      MappedInode ei, ByteBuffer node, long nodeBlock, int wantDepth, int capacity)
       throws IOException {
     int magic = Short.toUnsignedInt(node.getShort(0));
     int entries = entries(node);
@@ -220,30 +223,30 @@ final class Ext4Extents implements GetBlock {
     String where = nodeName(nodeBlock);
     if (magic != MAGIC) {
       throw fs.corrupt(
-          String.format("bad extent header magic 0x%04x in %s", magic, where), ei.ino, nodeBlock);
+          String.format("bad extent header magic 0x%04x in %s", magic, where), ei.ino(), nodeBlock);
     }
     if (depth > MAX_DEPTH) {
       throw fs.corrupt(
           "extent tree depth " + depth + " in " + where + " (at most " + MAX_DEPTH + ")",
-          ei.ino,
+          ei.ino(),
           nodeBlock);
     }
     if (wantDepth >= 0 && depth != wantDepth) {
       throw fs.corrupt(
           "extent tree depth " + depth + " in " + where + " where its parent implies " + wantDepth,
-          ei.ino,
+          ei.ino(),
           nodeBlock);
     }
     if (max == 0 || max > capacity) {
       throw fs.corrupt(
           "extent node capacity " + max + " in " + where + " (room for " + capacity + ")",
-          ei.ino,
+          ei.ino(),
           nodeBlock);
     }
     if (entries > max) {
       throw fs.corrupt(
           "extent node with " + entries + " entries in " + where + " of capacity " + max,
-          ei.ino,
+          ei.ino(),
           nodeBlock);
     }
     return depth;
@@ -253,8 +256,8 @@ final class Ext4Extents implements GetBlock {
   private ByteBuffer readNode(long block) throws IOException {
     BufferHead bh = bc.bread(block);
     try {
-      ByteBuffer copy = ByteBuffer.allocate(sb.blockSize).order(ByteOrder.LITTLE_ENDIAN);
-      copy.put(bh.data().duplicate().clear().limit(sb.blockSize));
+      ByteBuffer copy = ByteBuffer.allocate(blockSize).order(ByteOrder.LITTLE_ENDIAN);
+      copy.put(bh.data().duplicate().clear().limit(blockSize));
       return copy.clear();
     } finally {
       bh.put();
@@ -277,11 +280,11 @@ final class Ext4Extents implements GetBlock {
   }
 
   private int rootMax() {
-    return (Ext2Inode.N_BLOCKS * 4 - ENTRY) / ENTRY;
+    return (ROOT_BYTES - ENTRY) / ENTRY;
   }
 
   private int nodeMax() {
-    return (sb.blockSize - ENTRY) / ENTRY;
+    return (blockSize - ENTRY) / ENTRY;
   }
 
   private static String nodeName(long nodeBlock) {
