@@ -128,7 +128,7 @@ final class Ext2Inodes {
     Ext2Inode ei = new Ext2Inode(ino, sb.blockBits(), sb.inodeSize);
     ei.mode = mode;
     ei.links = 1;
-    long t = Ext2SbInfo.now();
+    long t = fs.now();
     ei.atime = t;
     ei.ctime = t;
     ei.mtime = t;
@@ -204,11 +204,11 @@ final class Ext2Inodes {
   // ext2_evict_inode: ext2_truncate_blocks, then ext2_free_inode
   /** Frees an inode whose last link is gone, with its blocks. Holds the lock. */
   void deleteInode(Ext2Inode ei) throws IOException {
-    if (!ei.isFastSymlink()) {
+    if (ei.hasBlockMap()) {
       new Ext2Truncate(fs, ei).freeFrom(0);
     }
     ei.setSize(0);
-    ei.dtime = Ext2SbInfo.now();
+    ei.dtime = fs.now();
     ei.links = 0;
     fs.ialloc().freeInode(ei.ino, ei.isDir());
     fs.balloc().discardWindow(ei.ino);
@@ -334,7 +334,7 @@ final class Ext2Inodes {
         fs.balloc().discardWindow(inode.ino);
       }
       inode.setSize(size);
-      inode.mtime = Ext2SbInfo.now();
+      inode.mtime = fs.now();
       inode.ctime = inode.mtime;
       fs.inodeChanged(inode);
     } finally {
