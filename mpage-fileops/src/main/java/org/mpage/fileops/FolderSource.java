@@ -73,8 +73,8 @@ final class FolderSource implements TreeSource {
     Map<String, Object> a =
         Errors.local(host, () -> Files.readAttributes(host, "unix:*", LinkOption.NOFOLLOW_LINKS));
     int mode = (Integer) a.get("mode");
-    long uid = ((Number) a.get("uid")).longValue();
-    long gid = ((Number) a.get("gid")).longValue();
+    long uid = ((Number) a.get("uid")).longValue() & 0xffff_ffffL;
+    long gid = ((Number) a.get("gid")).longValue() & 0xffff_ffffL;
     long atime = ((FileTime) a.get("lastAccessTime")).toMillis() / 1000;
     long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
     long size = (Long) a.get("size");

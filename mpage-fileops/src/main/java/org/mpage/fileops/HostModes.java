@@ -59,8 +59,8 @@ final class HostModes {
               "unix:uid,gid,mode,lastAccessTime,lastModifiedTime",
               LinkOption.NOFOLLOW_LINKS);
       return new Attributes(
-          ((Number) a.get("uid")).longValue(),
-          ((Number) a.get("gid")).longValue(),
+          ((Number) a.get("uid")).longValue() & 0xffff_ffffL,
+          ((Number) a.get("gid")).longValue() & 0xffff_ffffL,
           (Integer) a.get("mode") & 07777,
           seconds(a.get("lastAccessTime")),
           seconds(a.get("lastModifiedTime")));

@@ -63,8 +63,9 @@ final class TarSource implements TreeSource {
     }
     String path = memberPath(e.getName());
     int mode = e.getMode() & 07777;
-    long uid = e.getLongUserId();
-    long gid = e.getLongGroupId();
+    // base-256 ids (GNU tar's, above 2^21) come back sign-extended from 32 bits
+    long uid = e.getLongUserId() & 0xffff_ffffL;
+    long gid = e.getLongGroupId() & 0xffff_ffffL;
     long mtime = seconds(e.getLastModifiedTime(), 0);
     long atime = seconds(e.getLastAccessTime(), mtime);
     if (e.isLink()) {
