@@ -168,10 +168,26 @@ final class Ext2Inodes {
     opens.merge(ei, 1, Integer::sum);
   }
 
-  /** A handle on {@code ei} was closed: frees the inode when that was its last reference. */
+  // ext2_release_file (the reservation window), then iput
+  /**
+   * A handle on {@code ei} was closed: its last close gives back the file's reservation window (as
+   * ext2_release_file discards it: blocks are allocated when written, so nothing after the close
+   * needs it, and a window left behind for each of thousands of written files made every later
+   * allocation step over them), and frees the inode when that was its last reference.
+   */
   void closed(Ext2Inode ei) throws IOException {
+    boolean last;
     synchronized (this) {
       opens.computeIfPresent(ei, (k, n) -> n == 1 ? null : n - 1);
+      last = !opens.containsKey(ei);
+    }
+    if (last && !fs.readOnly()) {
+      fs.lock();
+      try {
+        fs.balloc().discardWindow(ei.ino);
+      } finally {
+        fs.unlock();
+      }
     }
     iput(ei);
   }
