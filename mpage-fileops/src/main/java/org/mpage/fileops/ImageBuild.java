@@ -100,7 +100,9 @@ public final class ImageBuild {
           source = () -> new TarSource(stdin, "-", 0);
         }
       } else if (Files.isDirectory(from)) {
-        source = () -> new FolderSource(from, 0);
+        // a symbolic link to the folder is the folder: the tree starts at what it names
+        Path real = Errors.local(from, from::toRealPath);
+        source = () -> new FolderSource(real, 0);
       } else if (Files.isRegularFile(from)) {
         source = () -> tarFile(from, from.toString());
       } else {
@@ -113,6 +115,7 @@ public final class ImageBuild {
       long size = o.size();
       long total = 0;
       boolean folder = from != null && Files.isDirectory(from);
+      Path folderPath = folder ? Errors.local(from, from::toRealPath) : null;
       // a folder is counted for its progress bar too (metadata only; a tar's size is its bytes)
       if (size < 0 || folder) {
         TreeSize.Needs needs;
@@ -125,10 +128,7 @@ public final class ImageBuild {
         }
       }
       long fileTotal = total;
-      Source counted =
-          from != null && Files.isDirectory(from)
-              ? () -> new FolderSource(from, fileTotal)
-              : source;
+      Source counted = folder ? () -> new FolderSource(folderPath, fileTotal) : source;
       TreeBuilder.Summary summary;
       long epoch = o.sourceDateEpoch();
       try (Mount m = format(formatter, tmp, size, o, image);

@@ -20,7 +20,8 @@ import org.mpage.api.fs.FileType;
  * component ends the build, as does a member type this reader cannot store (tar's own volume and
  * multi-volume headers). A leading {@code ./} is dropped, so {@code tar -C dir .} and {@code tar
  * dir/*} archives both work; {@code .} itself is the root. A member under a symbolic link member is
- * refused by the builder, which knows which paths are symbolic links.
+ * refused by the builder, which knows which paths are symbolic links. Names are read as UTF-8 (pax
+ * names always are); a name that is not valid UTF-8 is refused rather than stored changed.
  */
 final class TarSource implements TreeSource {
   private final String name;
@@ -47,7 +48,7 @@ final class TarSource implements TreeSource {
     } catch (IOException e) {
       throw new PathException(name, "not a gzip stream: " + Errors.reason(e), e);
     }
-    this.tar = new TarArchiveInputStream(body);
+    this.tar = new TarArchiveInputStream(body, "UTF-8");
   }
 
   @Override
@@ -118,6 +119,13 @@ final class TarSource implements TreeSource {
 
   /** A member name as an image path: no absolute names, no {@code ..}, {@code ./} dropped. */
   private String memberPath(String member) throws PathException {
+    if (member.indexOf('\uFFFD') >= 0) {
+      // names are bytes: one the decoder had to replace would be stored under another name
+      throw new PathException(
+          name + ": " + member,
+          "member name is not valid UTF-8 and cannot be stored exactly",
+          null);
+    }
     if (member.startsWith("/")) {
       throw new PathException(name + ": " + member, "absolute member name refused", null);
     }
