@@ -54,6 +54,9 @@ public final class Cli {
 
   private String deviceType = "file";
 
+  /** The environment (SOURCE_DATE_EPOCH); tests give their own. */
+  private Map<String, String> env = System.getenv();
+
   /** Fault targets ({@code --fault}) stacked on the image's device, in order. */
   private final List<Session.Fault> faults = new java.util.ArrayList<>();
 
@@ -62,6 +65,12 @@ public final class Cli {
 
   /** Whether standard output is a terminal: names are then shown escaped, as {@code ls} does. */
   private boolean stdoutTerminal;
+
+  /** The environment variables the commands read (SOURCE_DATE_EPOCH), instead of the process's. */
+  Cli environment(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+    return this;
+  }
 
   /** Set by the entry point when standard output is a terminal. */
   Cli stdoutIsTerminal(boolean terminal) {
@@ -210,6 +219,14 @@ public final class Cli {
 
   InputStream stdin() {
     return stdin;
+  }
+
+  String env(String name) {
+    return env.get(name);
+  }
+
+  Progress.Factory progress() {
+    return this::progress;
   }
 
   OutputStream stdout() {

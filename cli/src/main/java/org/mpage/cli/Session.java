@@ -186,6 +186,13 @@ public final class Session implements AutoCloseable {
   /** Creates (or replaces) a sparse image of {@code size} bytes and formats it as ext2. */
   static Formatted mkfs(Path image, long size, int blockSize, Map<String, String> engineOptions)
       throws IOException {
+    return mkfs(image, size, Map.of("block.size", Integer.toString(blockSize)), engineOptions);
+  }
+
+  /** As above, with the filesystem type's format options (block.size, uuid, label, ...). */
+  static Formatted mkfs(
+      Path image, long size, Map<String, String> formatOptions, Map<String, String> engineOptions)
+      throws IOException {
     Files.deleteIfExists(image);
     try (FileChannel ch =
         FileChannel.open(
@@ -202,7 +209,7 @@ public final class Session implements AutoCloseable {
     Map<String, Long> stats;
     try (dev;
         StorageEngine engine = provider(StorageEngineFactory.class).create(options)) {
-      ext2().format(dev, engine, Map.of("block.size", Integer.toString(blockSize)));
+      ext2().format(dev, engine, formatOptions);
       stats = engine.statistics();
     }
     return new Formatted(stats, dev);

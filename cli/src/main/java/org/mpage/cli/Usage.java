@@ -31,8 +31,8 @@ final class Usage {
         "one name per line",
         "The names in directory PATH (default /), or the name of a file. Names are written as"
             + " their bytes, or escaped as ls -b does when standard output is a terminal.",
-        "-l  long format: mode, links, uid, gid, size, mtime (UTC), name; a symlink's target"
-            + " after ->");
+        "-l  long format: mode, links, uid, gid, size (a device's major, minor), mtime (UTC),"
+            + " name; a symlink's target after ->");
     add("cat IMAGE PATH", "bytes to stdout (symlinks followed)", "The file's bytes on stdout.");
     add(
         "stat IMAGE PATH",
@@ -46,17 +46,40 @@ final class Usage {
             + " mode and mtime are kept.",
         "-r  copy a directory and everything under it");
     add(
-        "mkfs IMAGE SIZE [--block-size 1024|2048|4096]",
-        "",
+        "mkfs IMAGE SIZE|auto [--block-size 1024|2048|4096] [--from DIR|TAR|-] [--uuid UUID]"
+            + " [--label LABEL] [--hash-seed UUID]",
+        "new ext2; with --from, built from a folder or a tar (stdin: -)",
         "Creates (or replaces) a sparse image file of SIZE bytes (suffix K, M, G, T or P) and"
-            + " formats it as ext2.",
-        "--block-size N  the block size: 1024, 2048 or 4096 (default 4096)");
+            + " formats it as ext2. With --from, fills it in the same run from a folder, a tar or"
+            + " tar.gz file, or a tar on standard input (-): owners, modes, times, hard links,"
+            + " symlinks, devices, FIFOs and sockets as the source has them, a folder in sorted"
+            + " name order. The image is built under a temporary name beside IMAGE and renamed"
+            + " over it only when complete. SIZE auto is the smallest image whose free blocks and"
+            + " inodes hold the tree with a 10% margin (at least 64 blocks and 16 inodes),"
+            + " rounded up to a whole MiB; sparse files count at their full size. With"
+            + " SOURCE_DATE_EPOCH set, no time in the image is later than it and the UUID and hash"
+            + " seed not given are derived from it: the same input gives the same image, byte for"
+            + " byte.",
+        "--block-size N  the block size: 1024, 2048 or 4096 (default 4096)",
+        "--from SOURCE  a folder, a tar or tar.gz file, or - for a tar on standard input",
+        "--uuid UUID  the filesystem UUID (default random, or from SOURCE_DATE_EPOCH)",
+        "--label LABEL  the volume label, at most 16 bytes",
+        "--hash-seed UUID  the directory hash seed (default random, or from SOURCE_DATE_EPOCH)");
     add(
-        "put [-r] IMAGE LOCAL PATH",
+        "put [-r] [--owner UID:GID] [--mode OCTAL] IMAGE LOCAL PATH",
         "copy in (replaces an existing file)",
         "Copies host file LOCAL to PATH, or into it when PATH is a directory. Each file is"
-            + " written under a temporary name and renamed over the target when complete.",
-        "-r  copy a folder and everything under it (symlinks kept as symlinks)");
+            + " written under a temporary name and renamed over the target when complete. A copy"
+            + " keeps its source's mode, access and modification times, and owner and group.",
+        "-r  copy a folder and everything under it (symlinks kept as symlinks)",
+        "--owner UID:GID  owner and group of every copy (numbers), as install -o/-g",
+        "--mode OCTAL  permission bits of every copy but directories, as install -m");
+    add(
+        "mknod [-m MODE] IMAGE PATH TYPE [MAJOR MINOR]",
+        "",
+        "Makes a special file as mknod(1): TYPE c (or u) a character device, b a block device"
+            + " (both numbered MAJOR MINOR), p a FIFO, s a socket.",
+        "-m MODE  permission bits in octal (default 0644)");
     add(
         "write IMAGE PATH [--offset N]",
         "stdin written at offset N (file created if missing)",
@@ -118,7 +141,9 @@ final class Usage {
   private static String text() {
     StringBuilder sb = new StringBuilder(GLOBAL);
     for (Command c : COMMANDS.values()) {
-      sb.append('\n').append(String.format("  %-32s%s", c.synopsis(), c.summary()).stripTrailing());
+      // a synopsis longer than the column keeps two spaces before its summary
+      String synopsis = c.synopsis().length() >= 32 ? c.synopsis() + "  " : c.synopsis();
+      sb.append('\n').append(String.format("  %-32s%s", synopsis, c.summary()).stripTrailing());
     }
     return sb.toString();
   }

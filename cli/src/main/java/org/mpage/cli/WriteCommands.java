@@ -3,11 +3,14 @@ package org.mpage.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Deque;
+import org.mpage.api.fs.FileType;
+import org.mpage.fileops.FileOps;
 
 /**
- * The commands that change an image: {@code put}, {@code write}, {@code mkdir}, {@code rm}, {@code
- * mv}, {@code ln} and {@code truncate}. Each parses its arguments and calls the file-operations
- * layer on a read-write mount (read-only with {@code --read-only}, where every change fails).
+ * The commands that change an image: {@code put}, {@code mknod}, {@code write}, {@code mkdir},
+ * {@code rm}, {@code mv}, {@code ln} and {@code truncate}. Each parses its arguments and calls the
+ * file-operations layer on a read-write mount (read-only with {@code --read-only}, where every
+ * change fails).
  */
 final class WriteCommands {
   private final Cli cli;
@@ -20,18 +23,74 @@ final class WriteCommands {
   boolean run(String command, Deque<String> args) throws UsageException, IOException {
     switch (command) {
       case "put" -> {
-        boolean recursive = Args.flag(args, "-r");
+        boolean recursive = false;
+        long uid = -1;
+        long gid = -1;
+        int mode = -1;
+        for (boolean more = true; more; ) {
+          switch (String.valueOf(args.peekFirst())) {
+            case "-r" -> recursive = true;
+            case "--owner" -> {
+              args.pollFirst();
+              long[] owner = owner(Args.required(args, "--owner UID:GID"));
+              uid = owner[0];
+              gid = owner[1];
+              continue;
+            }
+            case "--mode" -> {
+              args.pollFirst();
+              mode = mode(Args.required(args, "--mode OCTAL"));
+              continue;
+            }
+            default -> more = false;
+          }
+          if (more) {
+            args.pollFirst();
+          }
+        }
         Path image = Args.image(args);
         Path local = Path.of(Args.required(args, "LOCAL"));
         String path = Args.required(args, "PATH");
         Args.done(args);
+        boolean r = recursive;
+        FileOps.PutOptions options = new FileOps.PutOptions(uid, gid, mode);
         cli.onImage(
             image,
             true,
             ops -> {
-              ops.put(local, path, recursive);
+              ops.put(local, path, r, options);
               ops.fileSystem().sync();
             });
+      }
+      case "mknod" -> {
+        int mode = 0644; // mknod(1)'s 0666 under the usual umask 022
+        if ("-m".equals(args.peekFirst())) {
+          args.pollFirst();
+          mode = mode(Args.required(args, "-m MODE"));
+        }
+        Path image = Args.image(args);
+        String path = Args.required(args, "PATH");
+        String type = Args.required(args, "TYPE");
+        FileType kind =
+            switch (type) {
+              case "c", "u" -> FileType.CHAR_DEVICE;
+              case "b" -> FileType.BLOCK_DEVICE;
+              case "p" -> FileType.FIFO;
+              case "s" -> FileType.SOCKET;
+              default -> throw new UsageException("mknod TYPE is c, b, p or s, not " + type);
+            };
+        boolean device = kind == FileType.CHAR_DEVICE || kind == FileType.BLOCK_DEVICE;
+        long major = 0;
+        long minor = 0;
+        if (device) {
+          major = number(Args.required(args, "MAJOR"), "MAJOR");
+          minor = number(Args.required(args, "MINOR"), "MINOR");
+        }
+        Args.done(args);
+        int m = mode;
+        long ma = major;
+        long mi = minor;
+        cli.onImage(image, true, ops -> ops.mknod(path, kind, m, ma, mi));
       }
       case "write" -> {
         Path image = Args.image(args);
@@ -86,5 +145,30 @@ final class WriteCommands {
       }
     }
     return true;
+  }
+
+  /** {@code UID:GID} (numbers, as {@code install -o/-g} takes them numerically). */
+  private static long[] owner(String text) throws UsageException {
+    String[] parts = text.split(":", -1);
+    if (parts.length != 2) {
+      throw new UsageException("--owner takes UID:GID, not " + text);
+    }
+    return new long[] {number(parts[0], "UID"), number(parts[1], "GID")};
+  }
+
+  /** Permission bits in octal, at most 07777. */
+  private static int mode(String text) throws UsageException {
+    if (!text.matches("[0-7]{1,4}")) {
+      throw new UsageException("a mode is octal permission bits up to 7777, not " + text);
+    }
+    return Integer.parseInt(text, 8);
+  }
+
+  /** A 32-bit unsigned number (an id or a device major or minor). */
+  private static long number(String text, String what) throws UsageException {
+    if (!text.matches("[0-9]{1,10}") || Long.parseLong(text) > 0xffff_ffffL) {
+      throw new UsageException(what + " takes a number below 2^32, not " + text);
+    }
+    return Long.parseLong(text);
   }
 }

@@ -21,8 +21,12 @@ class CliHelpTest {
           "  cat IMAGE PATH                  bytes to stdout (symlinks followed)",
           "  stat IMAGE PATH",
           "  get [-r] IMAGE PATH LOCAL       copy out (symlinks kept as symlinks)",
-          "  mkfs IMAGE SIZE [--block-size 1024|2048|4096]",
-          "  put [-r] IMAGE LOCAL PATH       copy in (replaces an existing file)",
+          "  mkfs IMAGE SIZE|auto [--block-size 1024|2048|4096] [--from DIR|TAR|-] [--uuid UUID]"
+              + " [--label LABEL] [--hash-seed UUID]  new ext2; with --from, built from a folder or"
+              + " a tar (stdin: -)",
+          "  put [-r] [--owner UID:GID] [--mode OCTAL] IMAGE LOCAL PATH  copy in (replaces an"
+              + " existing file)",
+          "  mknod [-m MODE] IMAGE PATH TYPE [MAJOR MINOR]",
           "  write IMAGE PATH [--offset N]   stdin written at offset N (file created if missing)",
           "  mkdir [-p] IMAGE PATH",
           "  rm [-r] IMAGE PATH",

@@ -31,15 +31,17 @@ import org.mpage.api.fs.FileType;
 final class CopyIn {
   private record Item(Path local, String path) {}
 
-  private record Dir(String path, int perms, long mtime) {}
+  private record Dir(String path, HostModes.Attributes attributes) {}
 
   private final FileOps ops;
   private final FileSystem fs;
+  private final FileOps.PutOptions options;
   private final List<Dir> madeDirs = new ArrayList<>();
 
-  CopyIn(FileOps ops) {
+  CopyIn(FileOps ops, FileOps.PutOptions options) {
     this.ops = ops;
     this.fs = ops.fileSystem();
+    this.options = options;
   }
 
   void copy(Path local, String path) throws IOException {
@@ -64,12 +66,7 @@ final class CopyIn {
     for (int i = madeDirs.size() - 1; i >= 0; i--) {
       Dir d = madeDirs.get(i);
       try {
-        Errors.guarded(
-            d.path(),
-            () -> {
-              fs.setAttributes(d.path(), d.perms(), d.mtime());
-              return null;
-            });
+        Errors.guarded(d.path(), () -> setAttributes(d.path(), d.attributes(), false));
       } catch (PathException e) {
         ops.reporter().failed(e.path(), e.reason());
       }
@@ -90,17 +87,18 @@ final class CopyIn {
                 + "); skipped",
             null);
       }
+      HostModes.Attributes attributes = Errors.local(local, () -> HostModes.attributes(local));
       removeIfPresent(path);
       Errors.guarded(
           path,
           () -> {
             fs.symlink(link.toString(), path);
-            return null;
+            setAttributes(path, attributes, true);
           });
       return List.of();
     }
-    int perms = HostModes.of(local);
-    long mtime = Errors.local(local, () -> Files.getLastModifiedTime(local)).toMillis() / 1000;
+    HostModes.Attributes attributes = Errors.local(local, () -> HostModes.attributes(local));
+    int perms = attributes.mode();
     if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
       if (!path.equals("/") && !isDir(path)) {
         removeIfPresent(path);
@@ -112,7 +110,7 @@ final class CopyIn {
             });
       }
       if (!path.equals("/")) {
-        madeDirs.add(new Dir(path, perms, mtime));
+        madeDirs.add(new Dir(path, attributes));
       }
       List<Path> listed = Errors.local(local, () -> list(local));
       List<Item> children = new ArrayList<>();
@@ -135,7 +133,7 @@ final class CopyIn {
       if (isDir(path)) {
         throw new PathException(path, "is a directory", null);
       }
-      putFile(local, path, perms, mtime);
+      putFile(local, path, attributes);
       return List.of();
     }
     ops.reporter().skipped(local.toString(), "not a regular file, directory or symlink");
@@ -146,17 +144,17 @@ final class CopyIn {
    * Writes the file under a temporary name in the target's directory, then renames it over the
    * target: an existing file is replaced only by a complete new one.
    */
-  private void putFile(Path local, String path, int perms, long mtime) throws IOException {
+  private void putFile(Path local, String path, HostModes.Attributes attributes)
+      throws IOException {
     String tmp = temporaryName(path);
     boolean done = false;
     try {
-      writeFile(local, tmp, path, perms);
+      writeFile(local, tmp, path, attributes.mode() & 0777);
       Errors.guarded(
           path,
           () -> {
-            fs.setAttributes(tmp, perms, mtime);
+            setAttributes(tmp, attributes, false);
             fs.rename(tmp, path);
-            return null;
           });
       done = true;
     } finally {
@@ -168,6 +166,25 @@ final class CopyIn {
         }
       }
     }
+  }
+
+  /**
+   * The owners (the options', else the source's where the host gives them), mode (the options' for
+   * all but directories, else the source's; none for a symlink) and times of a copy.
+   */
+  private void setAttributes(String path, HostModes.Attributes a, boolean symlink)
+      throws IOException {
+    long uid = options.uid() != -1 ? options.uid() : a.uid();
+    long gid = options.gid() != -1 ? options.gid() : a.gid();
+    if (uid != -1 || gid != -1) {
+      fs.setOwner(path, uid, gid);
+    }
+    if (!symlink) {
+      boolean dir = fs.lstat(path).type() == FileType.DIRECTORY;
+      int mode = options.mode() != -1 && !dir ? options.mode() : a.mode();
+      fs.setAttributes(path, mode, a.mtime());
+    }
+    fs.setTimes(path, a.atime(), a.mtime());
   }
 
   /** A name next to {@code path} that nothing has: never an existing file to overwrite. */

@@ -233,6 +233,28 @@ public final class FileOps {
    * the target when complete. The caller syncs the filesystem. Returns the image path copied to.
    */
   public String put(Path local, String path, boolean recursive) throws IOException {
+    return put(local, path, recursive, PutOptions.KEEP);
+  }
+
+  /**
+   * What {@code put} gives the copies: the source's owners, mode and times unless told otherwise
+   * ({@code install -o/-g/-m}).
+   *
+   * @param uid the owner of every copy, or -1 for the source's
+   * @param gid the group of every copy, or -1 for the source's
+   * @param mode the permission bits (07777) of every copy but directories, or -1 for the source's
+   */
+  public record PutOptions(long uid, long gid, int mode) {
+    /** Everything as the source has it. */
+    public static final PutOptions KEEP = new PutOptions(-1, -1, -1);
+  }
+
+  /**
+   * As {@link #put(Path, String, boolean)}, with owners and mode from {@code options}; a copy keeps
+   * its source's access and modification times, and its owners where the host gives them.
+   */
+  public String put(Path local, String path, boolean recursive, PutOptions options)
+      throws IOException {
     if (!Files.exists(local, LinkOption.NOFOLLOW_LINKS)) {
       throw new PathException(local.toString(), "no such file or directory", null);
     }
@@ -244,8 +266,18 @@ public final class FileOps {
     if (isDirectory(path) && (!localDir || !path.equals("/"))) {
       target = child(path, local.getFileName().toString());
     }
-    new CopyIn(this).copy(local, target);
+    new CopyIn(this, options).copy(local, target);
     return target;
+  }
+
+  /**
+   * A device, FIFO or socket, as {@code mknod(1)}: {@code type} one of {@link
+   * FileType#CHAR_DEVICE}, {@link FileType#BLOCK_DEVICE} (numbered {@code major}, {@code minor}),
+   * {@link FileType#FIFO} or {@link FileType#SOCKET}, with permission bits {@code mode}.
+   */
+  public void mknod(String path, FileType type, int mode, long major, long minor)
+      throws IOException {
+    Errors.guarded(path, () -> fs.mknod(path, type, mode, FileStat.makedev(major, minor)));
   }
 
   /**

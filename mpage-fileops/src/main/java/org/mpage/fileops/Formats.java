@@ -65,7 +65,17 @@ public final class Formats {
             st.size(),
             st.blocks(),
             typeName(st.type())));
-    sb.append(String.format(Locale.ROOT, " Inode: %d\tLinks: %d\n", st.ino(), st.links()));
+    sb.append(String.format(Locale.ROOT, " Inode: %d\tLinks: %d", st.ino(), st.links()));
+    if (isDevice(st)) {
+      // as coreutils' stat: the major and minor numbers in decimal
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "\tDevice type: %d,%d",
+              FileStat.major(st.rdev()),
+              FileStat.minor(st.rdev())));
+    }
+    sb.append('\n');
     sb.append(
         String.format(
             Locale.ROOT,
@@ -85,15 +95,24 @@ public final class Formats {
    * the space before the name.
    */
   public static String longListing(FileStat st) {
+    // a device shows "major, minor" where a file shows its size, as ls -l does
+    String size =
+        isDevice(st)
+            ? FileStat.major(st.rdev()) + ", " + FileStat.minor(st.rdev())
+            : Long.toString(st.size());
     return String.format(
         Locale.ROOT,
-        "%s %3d %5d %5d %10d %s ",
+        "%s %3d %5d %5d %10s %s ",
         modeString(st),
         st.links(),
         st.uid(),
         st.gid(),
-        st.size(),
+        size,
         time(st.mtime()));
+  }
+
+  private static boolean isDevice(FileStat st) {
+    return st.type() == FileType.CHAR_DEVICE || st.type() == FileType.BLOCK_DEVICE;
   }
 
   /**

@@ -42,6 +42,41 @@ final class HostModes {
     }
   }
 
+  /**
+   * What {@code put} keeps of a host file: owners (-1 where the host does not say), the mode's
+   * 07777 bits, access and modification times in seconds.
+   */
+  record Attributes(long uid, long gid, int mode, long atime, long mtime) {}
+
+  /**
+   * The {@code unix} attributes of {@code local} (not following a symlink), or what the host has.
+   */
+  static Attributes attributes(Path local) throws IOException {
+    try {
+      java.util.Map<String, Object> a =
+          Files.readAttributes(
+              local,
+              "unix:uid,gid,mode,lastAccessTime,lastModifiedTime",
+              LinkOption.NOFOLLOW_LINKS);
+      return new Attributes(
+          ((Number) a.get("uid")).longValue() & 0xffff_ffffL,
+          ((Number) a.get("gid")).longValue() & 0xffff_ffffL,
+          (Integer) a.get("mode") & 07777,
+          seconds(a.get("lastAccessTime")),
+          seconds(a.get("lastModifiedTime")));
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      var basic =
+          Files.readAttributes(
+              local, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return new Attributes(
+          -1, -1, of(local), seconds(basic.lastAccessTime()), seconds(basic.lastModifiedTime()));
+    }
+  }
+
+  private static long seconds(Object time) {
+    return Math.floorDiv(((java.nio.file.attribute.FileTime) time).toMillis(), 1000);
+  }
+
   /** The host permissions of an image mode's nine permission bits. */
   static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);

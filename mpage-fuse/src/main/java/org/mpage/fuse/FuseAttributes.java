@@ -17,6 +17,7 @@ final class FuseAttributes {
     st.st_uid.set(s.uid());
     st.st_gid.set(s.gid());
     st.st_size.set(s.size());
+    st.st_rdev.set(s.rdev());
     st.st_blocks.set(s.blocks());
     st.st_blksize.set(blockSize);
     time(st.st_atim, s.atime());

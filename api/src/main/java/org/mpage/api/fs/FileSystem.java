@@ -97,4 +97,19 @@ public interface FileSystem extends AutoCloseable {
   /** Unmounts: syncs when writable, then releases caches. The device stays open. */
   @Override
   void close() throws IOException;
+
+  // ---- since 1.5 ----
+
+  /**
+   * Creates a special file, as {@code mknod(2)} does: a character or block device numbered {@code
+   * rdev} (the kernel's user-space {@code dev_t}, see {@link FileStat#makedev}), a FIFO or a
+   * socket, with {@code permissions} (07777) and the caller's times and owners left to {@link
+   * #setTimes} and {@link #setOwner}. {@code rdev} is ignored for FIFOs and sockets.
+   *
+   * @throws IllegalArgumentException if {@code type} is not one of those four
+   * @throws UnsupportedOperationException if this filesystem cannot
+   */
+  default void mknod(String path, FileType type, int permissions, long rdev) throws IOException {
+    throw new UnsupportedOperationException("this filesystem cannot make special files");
+  }
 }

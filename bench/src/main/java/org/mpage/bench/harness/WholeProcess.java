@@ -72,6 +72,7 @@ final class WholeProcess {
               Report.met(rssKib < 300 * 1024)));
       put(dir, src, big);
       getTree(dir, tree, smallImage, files);
+      mkfsFrom(dir, tree, files);
       startup(tiny);
       fuseCopy(dir);
     } finally {
@@ -250,6 +251,64 @@ final class WholeProcess {
             Report.ratio(td / tm),
             ">= 1.5",
             Report.met(td / tm >= 1.5)));
+  }
+
+  // ---- mkfs --from -------------------------------------------------------------------------
+
+  /**
+   * {@code ./mpage mkfs IMAGE SIZE --from TREE} against {@code mke2fs -t ext2 -d TREE IMAGE SIZE},
+   * the same size, each into a new image; both images are checked with e2fsck and read back once.
+   */
+  private void mkfsFrom(Path dir, Path tree, int files) throws Exception {
+    long bytes = 0;
+    try (var s = Files.walk(tree)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        bytes += Files.isRegularFile(p) ? Files.size(p) : 0;
+      }
+    }
+    String size = (bytes / MIB * 2 + 32) + "M";
+    Path a = dir.resolve("mkfs-mpage.img");
+    Path b = dir.resolve("mkfs-mke2fs.img");
+    long[] mp = new long[reps];
+    long[] mk = new long[reps];
+    for (int r = 0; r < reps; r++) {
+      step("whole-process mkfs --from of " + files + " files, repetition " + (r + 1) + "/" + reps);
+      Files.deleteIfExists(a);
+      Files.deleteIfExists(b);
+      mp[r] =
+          Tools.timeSilent(
+              "bash", script.toString(), "mkfs", a.toString(), size, "--from", tree.toString());
+      mk[r] =
+          Tools.timeSilent(
+              "mke2fs", "-q", "-F", "-t", "ext2", "-d", tree.toString(), b.toString(), size);
+      if (r == 0) {
+        for (Path image : new Path[] {a, b}) {
+          Tools.run("e2fsck", "-fn", image.toString());
+          Path out = Files.createDirectory(dir.resolve("mkfs-check"));
+          Tools.run("debugfs", "-R", "rdump / " + out, image.toString());
+          SourceFiles.verifyTree(tree, out);
+          Tools.deleteTree(out);
+        }
+      }
+    }
+    Files.deleteIfExists(a);
+    Files.deleteIfExists(b);
+    double tm = Report.median(mp);
+    double tk = Report.median(mk);
+    rows.add(
+        new Report.Row(
+            "whole process: `./mpage mkfs IMAGE "
+                + size
+                + " --from` a folder of "
+                + files
+                + " small files, image"
+                + (place.isEmpty() ? " on tmpfs" : place)
+                + ": mpage vs mke2fs -d",
+            filesPerSecond(files, tm),
+            filesPerSecond(files, tk),
+            Report.ratio(tk / tm),
+            "",
+            ""));
   }
 
   private static String filesPerSecond(int files, double nanos) {

@@ -262,7 +262,7 @@ final class Ext2Dir {
 
   /** A changed indexed directory is read linearly from now on: its index is not kept. */
   private void dirChanged(Ext2Inode dir) {
-    dir.mtime = Ext2SbInfo.now();
+    dir.mtime = fs.now();
     dir.ctime = dir.mtime;
     dir.flags &= ~Ext2Inode.INDEX_FL;
     fs.inodeChanged(dir);

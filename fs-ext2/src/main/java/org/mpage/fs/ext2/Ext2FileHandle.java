@@ -139,7 +139,7 @@ final class Ext2FileHandle implements FileHandle {
     if (n < wanted) {
       inodes.writeFailed(path, inode);
     }
-    inode.mtime = Ext2SbInfo.now();
+    inode.mtime = fs.now();
     inode.ctime = inode.mtime;
     fs.inodeChanged(inode);
     return n;

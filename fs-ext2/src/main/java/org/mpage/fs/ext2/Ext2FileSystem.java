@@ -193,7 +193,8 @@ final class Ext2FileSystem implements FileSystem {
         i.blocks,
         i.atime,
         i.mtime,
-        i.ctime);
+        i.ctime,
+        i.type() == FileType.CHAR_DEVICE || i.type() == FileType.BLOCK_DEVICE ? i.rdev() : 0);
   }
 
   @Override
@@ -345,7 +346,7 @@ final class Ext2FileSystem implements FileSystem {
           Ext2Inode inode = walk.resolve(path, false);
           inode.mode = (inode.mode & Ext2Inode.S_IFMT) | (permissions & 07777);
           inode.mtime = mtime;
-          inode.ctime = Ext2SbInfo.now();
+          inode.ctime = fs.now();
           fs.inodeChanged(inode);
         });
   }
@@ -366,7 +367,7 @@ final class Ext2FileSystem implements FileSystem {
           if (gid != -1) {
             inode.gid = gid;
           }
-          inode.ctime = Ext2SbInfo.now();
+          inode.ctime = fs.now();
           fs.inodeChanged(inode);
         });
   }
@@ -384,9 +385,25 @@ final class Ext2FileSystem implements FileSystem {
           if (mtime != -1) {
             inode.mtime = mtime & 0xffff_ffffL;
           }
-          inode.ctime = Ext2SbInfo.now();
+          inode.ctime = fs.now();
           fs.inodeChanged(inode);
         });
+  }
+
+  // ext2_mknod
+  @Override
+  public void mknod(String path, FileType type, int permissions, long rdev) throws IOException {
+    int fmt =
+        switch (type) {
+          case CHAR_DEVICE -> Ext2Inode.S_IFCHR;
+          case BLOCK_DEVICE -> Ext2Inode.S_IFBLK;
+          case FIFO -> Ext2Inode.S_IFIFO;
+          case SOCKET -> Ext2Inode.S_IFSOCK;
+          default ->
+              throw new IllegalArgumentException(
+                  "mknod makes devices, FIFOs and sockets, not " + type);
+        };
+    mutate(path, () -> namei.mknod(path, fmt | (permissions & 07777), rdev));
   }
 
   // ---- sync and unmount ----

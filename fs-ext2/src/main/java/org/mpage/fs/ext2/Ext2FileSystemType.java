@@ -80,7 +80,12 @@ public final class Ext2FileSystemType implements FileSystemType {
     return Optional.of(new Ext2Superblock(raw, bytes).uuidString());
   }
 
-  /** Formats the device as a revision 1 ext2 (option {@code block.size}, default 4096). */
+  /**
+   * Formats the device as a revision 1 ext2. Options: {@code block.size} (default 4096), {@code
+   * uuid} and {@code hash.seed} (UUIDs, random by default), {@code label} (at most 16 bytes of
+   * UTF-8) and {@code time} (the seconds stamped on the superblock and the first inodes, the clock
+   * by default).
+   */
   @Override
   public void format(
       BlockDevice device, StorageEngine engine, java.util.Map<String, String> options)
@@ -91,7 +96,7 @@ public final class Ext2FileSystemType implements FileSystemType {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("block.size must be a number", e);
     }
-    new Ext2Mkfs(device, engine, blockSize).run();
+    new Ext2Mkfs(device, engine, blockSize, options).run();
     engine.forgetDevice(device);
   }
 }

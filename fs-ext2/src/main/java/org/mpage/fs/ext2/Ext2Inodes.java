@@ -128,7 +128,7 @@ final class Ext2Inodes {
     Ext2Inode ei = new Ext2Inode(ino, sb.blockBits(), sb.inodeSize);
     ei.mode = mode;
     ei.links = 1;
-    long t = Ext2SbInfo.now();
+    long t = fs.now();
     ei.atime = t;
     ei.ctime = t;
     ei.mtime = t;
@@ -168,10 +168,26 @@ final class Ext2Inodes {
     opens.merge(ei, 1, Integer::sum);
   }
 
-  /** A handle on {@code ei} was closed: frees the inode when that was its last reference. */
+  // ext2_release_file (the reservation window), then iput
+  /**
+   * A handle on {@code ei} was closed: its last close gives back the file's reservation window (as
+   * ext2_release_file discards it: blocks are allocated when written, so nothing after the close
+   * needs it, and a window left behind for each of thousands of written files made every later
+   * allocation step over them), and frees the inode when that was its last reference.
+   */
   void closed(Ext2Inode ei) throws IOException {
+    boolean last;
     synchronized (this) {
       opens.computeIfPresent(ei, (k, n) -> n == 1 ? null : n - 1);
+      last = !opens.containsKey(ei);
+    }
+    if (last && !fs.readOnly()) {
+      fs.lock();
+      try {
+        fs.balloc().discardWindow(ei.ino);
+      } finally {
+        fs.unlock();
+      }
     }
     iput(ei);
   }
@@ -204,11 +220,11 @@ final class Ext2Inodes {
   // ext2_evict_inode: ext2_truncate_blocks, then ext2_free_inode
   /** Frees an inode whose last link is gone, with its blocks. Holds the lock. */
   void deleteInode(Ext2Inode ei) throws IOException {
-    if (!ei.isFastSymlink()) {
+    if (ei.hasBlockMap()) {
       new Ext2Truncate(fs, ei).freeFrom(0);
     }
     ei.setSize(0);
-    ei.dtime = Ext2SbInfo.now();
+    ei.dtime = fs.now();
     ei.links = 0;
     fs.ialloc().freeInode(ei.ino, ei.isDir());
     fs.balloc().discardWindow(ei.ino);
@@ -339,7 +355,7 @@ final class Ext2Inodes {
         fs.balloc().discardWindow(inode.ino);
       }
       inode.setSize(size);
-      inode.mtime = Ext2SbInfo.now();
+      inode.mtime = fs.now();
       inode.ctime = inode.mtime;
       fs.inodeChanged(inode);
     } finally {

@@ -38,10 +38,21 @@ final class Ext2Mkfs {
   private final long inodesPerGroup;
   private final long gdtBlocks;
   private final long tableBlocks;
-  private final long now = System.currentTimeMillis() / 1000;
-  private final byte[] uuid = new byte[16];
+  private final long now;
+  private final byte[] uuid;
+  private final byte[] hashSeed;
+  private final byte[] label;
 
   Ext2Mkfs(BlockDevice device, StorageEngine engine, int blockSize) {
+    this(device, engine, blockSize, java.util.Map.of());
+  }
+
+  /** With the options of {@link Ext2FileSystemType#format}: uuid, hash.seed, label and time. */
+  Ext2Mkfs(
+      BlockDevice device,
+      StorageEngine engine,
+      int blockSize,
+      java.util.Map<String, String> options) {
     if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
       throw new IllegalArgumentException("block size must be 1024, 2048 or 4096: " + blockSize);
     }
@@ -80,9 +91,37 @@ final class Ext2Mkfs {
     this.inodesPerGroup = ipg;
     this.gdtBlocks = gdt;
     this.tableBlocks = table;
-    ByteBuffer u = ByteBuffer.wrap(uuid);
-    UUID id = UUID.randomUUID();
-    u.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+    this.uuid = uuidOption(options, "uuid");
+    this.hashSeed = uuidOption(options, "hash.seed");
+    this.label = options.getOrDefault("label", "").getBytes(StandardCharsets.UTF_8);
+    if (label.length > 16) {
+      throw new IllegalArgumentException(
+          "label has " + label.length + " bytes, at most 16 fit (s_volume_name)");
+    }
+    String time = options.get("time");
+    try {
+      this.now = time == null ? System.currentTimeMillis() / 1000 : Long.parseLong(time);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("time takes seconds since 1970, not " + time, e);
+    }
+    if (now < 0 || now > 0xffff_ffffL) {
+      throw new IllegalArgumentException("time does not fit ext2's 32 bits: " + now);
+    }
+  }
+
+  /** A UUID option as its 16 bytes, big-endian as ext2 stores them; random when not given. */
+  private static byte[] uuidOption(java.util.Map<String, String> options, String key) {
+    String text = options.get(key);
+    UUID id;
+    try {
+      id = text == null ? UUID.randomUUID() : UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + " is not a UUID: " + text, e);
+    }
+    return ByteBuffer.allocate(16)
+        .putLong(id.getMostSignificantBits())
+        .putLong(id.getLeastSignificantBits())
+        .array();
   }
 
   private static boolean hasSuper(long g) {
@@ -257,6 +296,9 @@ final class Ext2Mkfs {
     s.putInt(96, Ext2Features.INCOMPAT_FILETYPE);
     s.putInt(100, Ext2Features.RO_COMPAT_SPARSE_SUPER | Ext2Features.RO_COMPAT_LARGE_FILE);
     s.put(104, uuid);
+    s.put(120, label);
+    s.put(0xEC, hashSeed);
+    s.put(0xFC, (byte) 1); // s_def_hash_version: half_md4, as mke2fs sets it
     s.putInt(0x108, (int) now);
     long block = g == 0 ? Ext2Superblock.OFFSET / bs : groupStart(g);
     int offset = g == 0 ? Ext2Superblock.OFFSET % bs : 0;

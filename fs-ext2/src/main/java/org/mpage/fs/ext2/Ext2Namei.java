@@ -124,7 +124,7 @@ final class Ext2Namei {
       }
       dir.orderRemovedEntry(dir.removeEntry(at.dir(), at.bytes()), victim);
       victim.links--;
-      victim.ctime = Ext2SbInfo.now();
+      victim.ctime = fs.now();
       fs.inodeChanged(victim);
     } finally {
       fs.unlock();
@@ -198,7 +198,7 @@ final class Ext2Namei {
           }
           dir.orderRemovedEntry(dir.removeEntry(dst.dir(), dst.bytes()), target);
           target.links--;
-          target.ctime = Ext2SbInfo.now();
+          target.ctime = fs.now();
           fs.inodeChanged(target);
           if (target.links == 0) {
             replaced = target;
@@ -210,7 +210,7 @@ final class Ext2Namei {
       // names (e2fsck fixes the link count), never none.
       dir.removeEntry(
           src.dir(), src.bytes(), removed -> fs.bufferCache().orderBefore(added, removed));
-      moving.ctime = Ext2SbInfo.now();
+      moving.ctime = fs.now();
       fs.inodeChanged(moving);
       if (moving.isDir() && src.dir().ino != dst.dir().ino) {
         dir.setDotDot(moving, dst.dir().ino);
@@ -268,8 +268,32 @@ final class Ext2Namei {
       t.links--;
       throw e;
     }
-    t.ctime = Ext2SbInfo.now();
+    t.ctime = fs.now();
     fs.inodeChanged(t);
+  }
+
+  // ext2_mknod
+  /**
+   * A device, FIFO or socket of {@code mode} (type and permission bits) at {@code path}; a device
+   * gets {@code rdev} in its block map as ext2_write_inode stores it. Holds the lock.
+   */
+  void mknod(String path, int mode, long rdev) throws IOException {
+    Place at = walk.place(path);
+    if (dir.lookup(at.dir(), at.name()) >= 0) {
+      throw new FileAlreadyExistsException(path);
+    }
+    Ext2Inode ei = inodes.newInode(at.dir(), mode);
+    int fmt = mode & Ext2Inode.S_IFMT;
+    if (fmt == Ext2Inode.S_IFCHR || fmt == Ext2Inode.S_IFBLK) {
+      ei.setRdev(rdev);
+    }
+    try {
+      dir.addEntry(at.dir(), at.bytes(), ei);
+    } catch (IOException e) {
+      ei.links = 0;
+      inodes.deleteInode(ei);
+      throw e;
+    }
   }
 
   // ext2_symlink

@@ -47,6 +47,9 @@ final class Ext2SbInfo {
   private final boolean readOnly;
   private final Ext2Checksums checksums;
 
+  /** The mount option {@code time}: the seconds every change stamps, or -1 for the clock. */
+  private final long fixedTime;
+
   /** s_mount_state: whether the filesystem was clean when mounted, to say so again at unmount. */
   private final boolean wasValid;
 
@@ -72,7 +75,8 @@ final class Ext2SbInfo {
       BufferCache bc,
       GroupDesc[] groups,
       boolean readOnly,
-      Ext2Checksums checksums) {
+      Ext2Checksums checksums,
+      long fixedTime) {
     this.device = device;
     this.engine = engine;
     this.sb = sb;
@@ -80,6 +84,7 @@ final class Ext2SbInfo {
     this.groups = groups;
     this.readOnly = readOnly;
     this.checksums = checksums;
+    this.fixedTime = fixedTime;
     this.wasValid = (sb.state & STATE_VALID) != 0;
     this.balloc = new Ext2Balloc(this);
     this.ialloc = new Ext2Ialloc(this);
@@ -124,8 +129,13 @@ final class Ext2SbInfo {
     return ialloc;
   }
 
-  static long now() {
-    return System.currentTimeMillis() / 1000;
+  /**
+   * The time every change stamps (seconds): the clock, or the fixed time of the mount option {@code
+   * time=SECONDS} (a reproducible build's SOURCE_DATE_EPOCH), which also stamps the superblock's
+   * mount and write times.
+   */
+  long now() {
+    return fixedTime >= 0 ? fixedTime : System.currentTimeMillis() / 1000;
   }
 
   // ---- the filesystem lock ----

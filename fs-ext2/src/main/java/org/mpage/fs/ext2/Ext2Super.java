@@ -36,6 +36,24 @@ final class Ext2Super {
   private Ext2Super() {}
 
   /** Port of ext2_fill_super()'s checks, fs/ext2/super.c. */
+  /** The mount option {@code time=SECONDS} (see {@link Ext2SbInfo#now}), or -1. */
+  private static long fixedTime(MountOptions options) {
+    String t = options.option("time", null);
+    if (t == null) {
+      return -1;
+    }
+    try {
+      long v = Long.parseLong(t);
+      if (v < 0 || v > 0xffff_ffffL) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "mount option time takes seconds since 1970 (32 bits), not " + t);
+    }
+  }
+
   static Ext2FileSystem mount(BlockDevice device, StorageEngine engine, MountOptions options)
       throws IOException {
     return mount(device, engine, options, BlockMaps.serviceLoaded());
@@ -122,7 +140,9 @@ final class Ext2Super {
         deviceBytes);
     BufferCache bc = engine.bufferCache(device, sb.blockSize);
     GroupDesc[] groups = readGroupDescriptors(sb, bc, options.readOnly(), csum);
-    Ext2SbInfo sbi = new Ext2SbInfo(device, engine, sb, bc, groups, options.readOnly(), csum);
+    Ext2SbInfo sbi =
+        new Ext2SbInfo(
+            device, engine, sb, bc, groups, options.readOnly(), csum, fixedTime(options));
     Ext2FileSystem fs =
         new Ext2FileSystem(
             sbi,

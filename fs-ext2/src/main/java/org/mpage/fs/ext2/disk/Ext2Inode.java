@@ -182,6 +182,46 @@ public final class Ext2Inode implements MappedInode {
     table.duplicate().put(offset, raw);
   }
 
+  // ext2_iget / ext2_write_inode for S_ISCHR and S_ISBLK (old_decode_dev, new_encode_dev)
+  /**
+   * A device inode's number (user-space {@code dev_t}): the old 16-bit encoding in i_block[0], or
+   * when that is 0 the new 32-bit one in i_block[1].
+   */
+  public long rdev() {
+    if (block[0] != 0) {
+      return org.mpage.api.fs.FileStat.makedev((block[0] >>> 8) & 0xff, block[0] & 0xff);
+    }
+    long dev = block[1];
+    return org.mpage.api.fs.FileStat.makedev(
+        (dev & 0xfff00) >>> 8, (dev & 0xff) | ((dev >>> 12) & 0xfff00));
+  }
+
+  /**
+   * Stores a device number as the kernel does: the old encoding in i_block[0] when major and minor
+   * are both below 256, else 0 there and the new encoding (12-bit major, 20-bit minor) in
+   * i_block[1].
+   */
+  public void setRdev(long rdev) {
+    long major = org.mpage.api.fs.FileStat.major(rdev);
+    long minor = org.mpage.api.fs.FileStat.minor(rdev);
+    java.util.Arrays.fill(block, 0);
+    if (major < 256 && minor < 256) {
+      block[0] = (major << 8) | minor;
+    } else {
+      block[1] =
+          ((minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffL) << 12)) & 0xffff_ffffL;
+    }
+  }
+
+  /**
+   * Whether i_block is a block map (regular files, directories, slow symlinks), as the kernel's
+   * ext2_truncate_blocks asks.
+   */
+  public boolean hasBlockMap() {
+    int fmt = mode & S_IFMT;
+    return (fmt == S_IFREG || fmt == S_IFDIR || fmt == S_IFLNK) && !isFastSymlink();
+  }
+
   public FileType type() {
     return switch (mode & S_IFMT) {
       case S_IFREG -> FileType.REGULAR;
