@@ -67,7 +67,7 @@ public final class Cli {
   private boolean stdoutTerminal;
 
   /** The environment variables the commands read (SOURCE_DATE_EPOCH), instead of the process's. */
-  Cli environment(Map<String, String> env) {
+  public Cli environment(Map<String, String> env) {
     this.env = Map.copyOf(env);
     return this;
   }
