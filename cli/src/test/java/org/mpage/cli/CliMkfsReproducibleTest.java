@@ -223,12 +223,6 @@ class CliMkfsReproducibleTest {
         "-",
         "8M",
         "not a valid tar archive");
-    ByteArrayOutputStream latin1 = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream t = new TarArchiveOutputStream(latin1, "ISO-8859-1")) {
-      t.putArchiveEntry(new TarArchiveEntry("caf\u00e9"));
-      t.closeArchiveEntry();
-    }
-    refused(latin1.toByteArray(), "-", "8M", "is not valid UTF-8 and cannot be stored exactly");
     Path huge = Files.createDirectories(work.resolve("huge"));
     byte[] random = new byte[12 << 20];
     new Random(17).nextBytes(random);
