@@ -151,6 +151,26 @@ class CliMkfsReproducibleTest {
     assertTrue(differing > 16, "UUID and times differ: " + differing);
   }
 
+  @Test
+  void imageInsideItsFolder_isLeftOut_andALinkToTheFolderIsTheFolder() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("inside"));
+    Files.writeString(dir.resolve("a"), "a\n");
+    Path image = dir.resolve("self.img");
+    for (int i = 0; i < 2; i++) { // the second time over an earlier image in the folder
+      CliTest.Result r =
+          mpage(Map.of(), new byte[0], "mkfs", image.toString(), "auto", "--from", dir.toString());
+      assertEquals(0, r.status(), r.err());
+      assertEquals(List.of("lost+found", "a"), E2fs.debugfsNames(image, "/"));
+    }
+    Path link = Files.createSymbolicLink(work.resolve("link-to-inside"), dir);
+    Path other = work.resolve("via-link.img");
+    assertEquals(
+        0,
+        mpage(Map.of(), new byte[0], "mkfs", other.toString(), "auto", "--from", link.toString())
+            .status());
+    assertEquals(List.of("lost+found", "a", "self.img"), E2fs.debugfsNames(other, "/"));
+  }
+
   // ---- bad input ----
 
   /** One run that must fail with one line containing {@code reason} and change nothing. */
@@ -212,7 +232,9 @@ class CliMkfsReproducibleTest {
         "-",
         "8M",
         "below the symbolic link /link");
-    assertEquals(List.of(), Files.list(outside).toList(), "written through the symlink");
+    try (var listed = Files.list(outside)) {
+      assertEquals(List.of(), listed.toList(), "written through the symlink");
+    }
     refused(tar("h", TarConstants.LF_LINK, "missing"), "-", "8M", "/h: no such file");
     byte[] whole = tar("big", f, "y".repeat(100_000));
     refused(Arrays.copyOf(whole, 50_000), "-", "8M", "truncated");
@@ -223,12 +245,6 @@ class CliMkfsReproducibleTest {
         "-",
         "8M",
         "not a valid tar archive");
-    ByteArrayOutputStream latin1 = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream t = new TarArchiveOutputStream(latin1, "ISO-8859-1")) {
-      t.putArchiveEntry(new TarArchiveEntry("caf\u00e9"));
-      t.closeArchiveEntry();
-    }
-    refused(latin1.toByteArray(), "-", "8M", "is not valid UTF-8 and cannot be stored exactly");
     Path huge = Files.createDirectories(work.resolve("huge"));
     byte[] random = new byte[12 << 20];
     new Random(17).nextBytes(random);

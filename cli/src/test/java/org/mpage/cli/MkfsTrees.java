@@ -32,7 +32,7 @@ final class MkfsTrees {
   static final String LONG_NAME = "n".repeat(255);
   static final String LONG_UNICODE = "é".repeat(127) + "x"; // 255 bytes of UTF-8
 
-  static boolean root() throws IOException {
+  static boolean root() {
     return "root".equals(System.getProperty("user.name"));
   }
 
@@ -206,7 +206,7 @@ final class MkfsTrees {
   static void assertAttributesEqual(Path tree, Path image, Path work) throws Exception {
     List<String> paths = new ArrayList<>();
     for (String p : paths(tree)) {
-      if (!p.startsWith("/many/") || p.endsWith("0") && p.compareTo("/many/entry-0200") < 0) {
+      if (!p.startsWith("/many/") || (p.endsWith("0") && p.compareTo("/many/entry-0200") < 0)) {
         paths.add(p);
       }
     }

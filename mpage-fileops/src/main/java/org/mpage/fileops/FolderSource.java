@@ -35,10 +35,18 @@ final class FolderSource implements TreeSource {
   private long bytes;
   private final long total;
 
-  /** {@code total}: the bytes of the files, for a progress bar (0 if unknown). */
-  FolderSource(Path root, long total) {
+  /** Host paths left out: the image being built and its temporary file, if inside the folder. */
+  private final java.util.Set<Path> exclude;
+
+  /**
+   * @param root the folder, a real path (no symbolic link in it)
+   * @param total the bytes of the files, for a progress bar (0 if unknown)
+   * @param exclude real host paths to leave out of the tree
+   */
+  FolderSource(Path root, long total, java.util.Set<Path> exclude) {
     this.root = root;
     this.total = total;
+    this.exclude = exclude;
   }
 
   @Override
@@ -54,6 +62,9 @@ final class FolderSource implements TreeSource {
         continue;
       }
       Path c = d.children().next();
+      if (exclude.contains(c)) {
+        continue;
+      }
       if (!HostNames.exact(d.host(), c)) {
         throw new PathException(
             c.toString(),

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.mpage.api.fs.FileSystem;
@@ -102,7 +103,8 @@ public final class ImageBuild {
       } else if (Files.isDirectory(from)) {
         // a symbolic link to the folder is the folder: the tree starts at what it names
         Path real = Errors.local(from, from::toRealPath);
-        source = () -> new FolderSource(real, 0);
+        Set<Path> exclude = excluded(dir, image, tmp);
+        source = () -> new FolderSource(real, 0, exclude);
       } else if (Files.isRegularFile(from)) {
         source = () -> tarFile(from, from.toString());
       } else {
@@ -128,7 +130,8 @@ public final class ImageBuild {
         }
       }
       long fileTotal = total;
-      Source counted = folder ? () -> new FolderSource(folderPath, fileTotal) : source;
+      Set<Path> exclude = folder ? excluded(dir, image, tmp) : Set.of();
+      Source counted = folder ? () -> new FolderSource(folderPath, fileTotal, exclude) : source;
       TreeBuilder.Summary summary;
       long epoch = o.sourceDateEpoch();
       try (Mount m = format(formatter, tmp, size, o, image);
@@ -198,6 +201,12 @@ public final class ImageBuild {
     } catch (IOException e) {
       throw new PathException(image.toString(), Errors.reason(e), e);
     }
+  }
+
+  /** The image and its temporary file as real paths, for a folder source to leave out. */
+  private static Set<Path> excluded(Path dir, Path image, Path tmp) throws IOException {
+    Path realDir = Errors.local(dir, dir::toRealPath);
+    return Set.of(realDir.resolve(image.getFileName()), realDir.resolve(tmp.getFileName()));
   }
 
   private static TreeSource tarFile(Path tar, String name) throws IOException {

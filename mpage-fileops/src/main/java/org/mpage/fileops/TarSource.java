@@ -119,13 +119,6 @@ final class TarSource implements TreeSource {
 
   /** A member name as an image path: no absolute names, no {@code ..}, {@code ./} dropped. */
   private String memberPath(String member) throws PathException {
-    if (member.indexOf('\uFFFD') >= 0) {
-      // names are bytes: one the decoder had to replace would be stored under another name
-      throw new PathException(
-          name + ": " + member,
-          "member name is not valid UTF-8 and cannot be stored exactly",
-          null);
-    }
     if (member.startsWith("/")) {
       throw new PathException(name + ": " + member, "absolute member name refused", null);
     }

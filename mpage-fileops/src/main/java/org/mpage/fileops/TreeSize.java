@@ -131,6 +131,20 @@ final class TreeSize {
 
   /** Whether an ext2 of {@code count} blocks, as Ext2Mkfs lays it out, has the room asked for. */
   static boolean fits(long count, int bs, long wantBlocks, long wantInodes) {
+    if (count < 64) {
+      return false;
+    }
+    long[] free = layout(count, bs);
+    return free[0] >= wantBlocks && free[1] >= wantInodes;
+  }
+
+  /**
+   * The free blocks (before the root's and lost+found's) and free inodes (past the reserved ones
+   * and lost+found's) of an ext2 of {@code count} blocks as Ext2Mkfs lays it out: groups of 8 ×
+   * {@code bs} blocks, one 128-byte inode per 8 KiB rounded to whole inode-table blocks, a last
+   * group too small for its own tables left out. TreeSizeTest holds it to what mkfs makes.
+   */
+  static long[] layout(long count, int bs) {
     long firstDataBlock = bs == 1024 ? 1 : 0;
     long blocksPerGroup = 8L * bs;
     long g = (count - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup;
@@ -149,8 +163,7 @@ final class TreeSize {
     for (long i = 0; i < g; i++) {
       overhead += (hasSuper(i) ? 1 + gdt : 0) + 2 + table;
     }
-    long free = count - firstDataBlock - overhead;
-    return count >= 64 && free >= wantBlocks && g * ipg - FIRST_INO >= wantInodes;
+    return new long[] {count - firstDataBlock - overhead, g * ipg - FIRST_INO};
   }
 
   private static boolean hasSuper(long g) {

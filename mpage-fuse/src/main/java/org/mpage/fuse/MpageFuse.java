@@ -241,6 +241,27 @@ final class MpageFuse extends FuseStubFS {
         });
   }
 
+  // mknod(2) of a device, FIFO or socket (libfuse sends regular files to create)
+  @Override
+  public int mknod(String path, long mode, long rdev) {
+    return call(
+        "mknod",
+        path,
+        () -> {
+          org.mpage.api.fs.FileType type =
+              switch ((int) (mode & S_IFMT)) {
+                case 0020000 -> org.mpage.api.fs.FileType.CHAR_DEVICE;
+                case 0060000 -> org.mpage.api.fs.FileType.BLOCK_DEVICE;
+                case 0010000 -> org.mpage.api.fs.FileType.FIFO;
+                case 0140000 -> org.mpage.api.fs.FileType.SOCKET;
+                default -> throw new UnsupportedOperationException("mknod of this file type");
+              };
+          fs.mknod(path, type, (int) mode & 07777, rdev);
+          ownByCaller(path);
+          return 0;
+        });
+  }
+
   @Override
   public int symlink(String target, String path) {
     return call(

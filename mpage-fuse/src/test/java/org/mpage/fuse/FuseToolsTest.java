@@ -98,4 +98,28 @@ class FuseToolsTest {
     // /cp as cp -a made it, plus the sparse file moved in from /tar.
     sh(work, "cmp src/f/sparse dump/cp/sparse2 && rm dump/cp/sparse2 && diff -r src dump/cp");
   }
+
+  @Test
+  void specialFilesThroughTheMount_mkfifoAndMknod() throws Exception {
+    Mounted.assumeFuse();
+    Path image = E2fs.mkfs(work.resolve("sp.img"), "8M", null);
+    Path mnt = Files.createDirectory(work.resolve("mnt"));
+    try (Mounted m = Mounted.mount(image, mnt, false)) {
+      sh(work, "mkfifo -m 0640 mnt/fifo");
+      assertEquals("fifo 640\n", sh(work, "stat -c '%F %a' mnt/fifo"));
+      if ("root".equals(System.getProperty("user.name"))) {
+        sh(work, "mknod -m 0600 mnt/null c 1 3 && mknod mnt/big b 300 70000");
+        assertEquals(
+            "character special file 1 3\nblock special file 12c 11170\n",
+            sh(work, "stat -c '%F %t %T' mnt/null mnt/big"));
+      }
+    }
+    Mounted.fsck(image);
+    String fifo = E2fs.debugfs(image, false, "stat /fifo");
+    assertTrue(fifo.contains("Type: FIFO") && fifo.contains("Mode:  0640"), fifo);
+    if ("root".equals(System.getProperty("user.name"))) {
+      String big = E2fs.debugfs(image, false, "stat /big");
+      assertTrue(big.contains("Device major/minor number: 300:70000"), big);
+    }
+  }
 }

@@ -163,6 +163,7 @@ record ImageAttributes(FileStat stat) implements PosixFileAttributes {
       m.put("mode", fullMode());
       m.put("ctime", time(stat.ctime()));
       m.put("blocks", stat.blocks());
+      m.put("rdev", stat.rdev());
     }
     return m;
   }

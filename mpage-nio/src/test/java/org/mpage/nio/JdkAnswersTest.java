@@ -74,4 +74,17 @@ class JdkAnswersTest {
       }
     }
   }
+
+  @Test
+  void unixRdev_ofADevice_isWhatTheJdkSaysOfTheHostsDevNull() throws Exception {
+    Path image = Images.mkfs(work.resolve("d.img"), "8M", null);
+    org.mpage.fs.ext2.E2fs.debugfs(image, true, "mknod null c 1 3");
+    try (FileSystem fs = Images.open(image)) {
+      java.nio.file.LinkOption nofollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+      assertEquals(
+          Files.getAttribute(Path.of("/dev/null"), "unix:rdev", nofollow),
+          Files.getAttribute(fs.getPath("/null"), "unix:rdev", nofollow));
+      assertEquals(0L, Files.getAttribute(fs.getPath("/"), "unix:rdev", nofollow));
+    }
+  }
 }
