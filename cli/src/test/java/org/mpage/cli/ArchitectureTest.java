@@ -16,12 +16,12 @@ import org.mpage.vfs.fake.MountTableReachingIntoCore;
 
 /**
  * The one-way arrows of ARCHITECTURE.md over the main classes of every module on this class path
- * (api, core, vfs, shell, both devices, ext2, the file operations, the CLI): devices, filesystems,
- * the mount table (vfs) and the file operations see only the api (and OSGi, SLF4J, the JDK), the
- * shell the api and the file operations, the core sees none of them nor the CLI, no device,
- * filesystem or mount table sees the file operations, nothing but the CLI itself sees the CLI.
- * Maven's module dependencies already forbid most of this; the rules also catch a dependency that a
- * pom change or a test-scope slip would let through.
+ * (api, core, vfs, shell, both devices, ext2, the file operations, JMX, the CLI): devices,
+ * filesystems, the mount table (vfs) and the file operations see only the api (and OSGi, SLF4J, the
+ * JDK), the shell the api and the file operations, the core sees none of them nor the CLI, no
+ * device, filesystem or mount table sees the file operations, nothing but the CLI itself sees the
+ * CLI. Maven's module dependencies already forbid most of this; the rules also catch a dependency
+ * that a pom change or a test-scope slip would let through.
  */
 class ArchitectureTest {
   private static final String API = "org.mpage.api..";
@@ -196,7 +196,14 @@ class ArchitectureTest {
               .should()
               .onlyDependOnClassesThat()
               .resideInAnyPackage(apiAnd("org.mpage.fs.ext4.extents.."))
-              .because("a block-mapping scheme reads through the context the api lends it"));
+              .because("a block-mapping scheme reads through the context the api lends it"),
+          classes()
+              .that()
+              .resideInAPackage("org.mpage.jmx..")
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd("org.mpage.jmx.."))
+              .because("the MBeans read devices, mounts and the engine as services"));
 
   private static JavaClasses mainClasses() {
     return new ClassFileImporter()
@@ -222,7 +229,8 @@ class ArchitectureTest {
             "org.mpage.fs.ext4.extents",
             "org.mpage.fileops",
             "org.mpage.fuse",
-            "org.mpage.nio")) {
+            "org.mpage.nio",
+            "org.mpage.jmx")) {
       assertTrue(
           classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)),
           "no classes of " + pkg + " imported: the rules would check nothing");

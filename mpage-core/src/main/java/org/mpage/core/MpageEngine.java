@@ -218,6 +218,14 @@ public final class MpageEngine implements StorageEngine {
     m.put("cache.hits", s.cacheHits());
     m.put("cache.misses", s.cacheMisses());
     m.put("cleancache.hits", s.cleancacheHits());
+    // The page cache now (gauges, not counters): what /proc/meminfo's Cached, Dirty and
+    // Writeback say of the kernel's.
+    m.put("pages.cached", pageCache.nrPages());
+    m.put("pages.limit", pageCache.limitPages());
+    m.put("pages.dirty", pageCache.nrDirty());
+    m.put("pages.dirty.limit", pageCache.dirtyLimitPages());
+    m.put("pages.writeback", pageCache.nrWriteback());
+    m.put("pages.evicted", pageCache.evictions());
     return m;
   }
 
