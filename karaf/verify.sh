@@ -117,4 +117,7 @@ grep -qx 'hello from mke2fs, read in Karaf' <<<"$out"
 grep -Eq '^- +33 hello.txt' <<<"$out"
 grep -Eq '^disk0 +ext2 +ro ' <<<"$out"
 grep -qx 'disk0: unmounted' <<<"$out"
-step "passed: feature:install mpage in Karaf $karaf_version, ext2 mounted and read"
+# The MBean exporter (mpage-jmx) is up: its component is active in Karaf's SCR.
+client <<<"scr:list" | grep 'org.mpage.jmx.JmxComponent' | grep -q ACTIVE \
+  || { step "org.mpage.jmx.JmxComponent is not active"; exit 1; }
+step "passed: feature:install mpage in Karaf $karaf_version, ext2 mounted and read, MBeans exported"

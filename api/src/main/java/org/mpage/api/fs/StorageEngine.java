@@ -57,7 +57,10 @@ public interface StorageEngine extends AutoCloseable {
    */
   BlockStatus submitBioWait(Bio bio);
 
-  /** I/O counters by name ({@code bios.read}, {@code get_block.calls}, ...). */
+  /**
+   * I/O counters by name ({@code bios.read}, {@code get_block.calls}, ...), and the page cache's
+   * state now ({@code pages.cached}, {@code pages.dirty}, {@code pages.writeback}, ...).
+   */
   Map<String, Long> statistics();
 
   @Override
