@@ -21,6 +21,11 @@ import org.mpage.core.mpage.Revision;
 public final class MpageEngineFactory implements StorageEngineFactory {
   @Override
   public StorageEngine create(Map<String, String> options) {
+    return createEngine(options);
+  }
+
+  /** {@link #create}, typed: for the DS component, which installs BIO listeners on it. */
+  public MpageEngine createEngine(Map<String, String> options) {
     MpageEngine.Config c = MpageEngine.Config.defaults();
     long pages = number(options, "cache.pages", c.cacheLimitPages());
     long dirty = number(options, "dirty.pages", Math.min(pages, Math.max(1, pages / 5)));

@@ -1,16 +1,25 @@
 package org.mpage.core.osgi;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.mpage.api.block.Bio;
+import org.mpage.api.block.BioListener;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.fs.BufferCache;
 import org.mpage.api.fs.CachedFileData;
 import org.mpage.api.fs.StorageEngine;
 import org.mpage.api.page.GetBlock;
 import org.mpage.api.page.Inode;
+import org.mpage.core.MpageEngine;
 import org.mpage.core.MpageEngineFactory;
+import org.mpage.core.block.BioTracer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -18,7 +27,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The mpage engine as a service: one page cache, buffer layer, mpage engine and flusher for every
  * filesystem in the framework. Configured through PID {@code org.mpage.core.engine}; a new
- * configuration restarts the engine (and with it the mounts that use it).
+ * configuration restarts the engine (and with it the mounts that use it). {@link BioListener}
+ * services hear of every BIO dispatched to a device; while none is bound, no tracer is installed.
  */
 @Component(service = StorageEngine.class, configurationPid = EngineComponent.PID)
 @Designate(ocd = EngineComponent.Config.class)
@@ -38,17 +48,45 @@ public final class EngineComponent implements StorageEngine {
     String revision() default "6.3";
   }
 
-  private final StorageEngine engine;
+  private final MpageEngine engine;
+  private final List<BioListener> listeners = new CopyOnWriteArrayList<>();
 
   @Activate
   public EngineComponent(Config config) {
     this.engine =
         new MpageEngineFactory()
-            .create(
+            .createEngine(
                 Map.of(
                     "cache.pages", Long.toString(config.cache_pages()),
                     "read_ahead_kb", Integer.toString(config.read_ahead_kb()),
                     "revision", config.revision()));
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+  synchronized void addBioListener(BioListener listener) {
+    listeners.add(listener);
+    engine.setTracer(this::trace);
+  }
+
+  synchronized void removeBioListener(BioListener listener) {
+    listeners.remove(listener);
+    if (listeners.isEmpty()) {
+      engine.setTracer(null);
+    }
+  }
+
+  private void trace(BioTracer.Action action, Bio bio) {
+    if (action != BioTracer.Action.DISPATCH) {
+      return;
+    }
+    String device = bio.bdev().name();
+    for (BioListener l : listeners) {
+      try {
+        l.dispatched(device, bio.op(), bio.sector(), bio.sectors());
+      } catch (RuntimeException e) {
+        // a listener's fault must not fail the BIO; the contract says it never throws
+      }
+    }
   }
 
   @Deactivate
