@@ -29,7 +29,7 @@ import org.osgi.framework.launch.FrameworkFactory;
  */
 public final class Container {
   private static final String USAGE =
-      "usage: mpage container [--deploy DIR] [--no-default-disk] [--verbose]";
+      "usage: mpage container [--deploy DIR] [--no-default-disk] [--webconsole PORT] [--verbose]";
 
   static final String README =
       """
@@ -47,13 +47,22 @@ public final class Container {
   private final Path home;
   private final Path deploy;
   private final boolean defaultDisk;
+  private final int webConsolePort;
   private final PrintStream out;
   private final PrintStream err;
 
-  Container(Path home, Path deploy, boolean defaultDisk, PrintStream out, PrintStream err) {
+  /** A container; {@code webConsolePort} 0 for none. */
+  Container(
+      Path home,
+      Path deploy,
+      boolean defaultDisk,
+      int webConsolePort,
+      PrintStream out,
+      PrintStream err) {
     this.home = home;
     this.deploy = deploy;
     this.defaultDisk = defaultDisk;
+    this.webConsolePort = webConsolePort;
     this.out = out;
     this.err = err;
   }
@@ -63,12 +72,14 @@ public final class Container {
     Path deploy = null;
     boolean defaultDisk = true;
     boolean verbose = false;
+    int webConsolePort = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--home" -> home = Path.of(value(args, ++i));
         case "--deploy" -> deploy = Path.of(value(args, ++i));
         case "--no-default-disk" -> defaultDisk = false;
         case "--verbose" -> verbose = true;
+        case "--webconsole" -> webConsolePort = port(value(args, ++i));
         case "-h", "--help" -> {
           System.out.println(USAGE);
           System.exit(0);
@@ -86,6 +97,7 @@ public final class Container {
             home,
             deploy != null ? deploy : home.resolve("deploy"),
             defaultDisk,
+            webConsolePort,
             System.out,
             System.err);
     int code;
@@ -106,6 +118,19 @@ public final class Container {
       usage(args[i - 1] + " needs a value");
     }
     return args[i];
+  }
+
+  private static int port(String value) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port > 0 && port < 65536) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    usage("--webconsole needs a port number (1-65535): " + value);
+    return 0;
   }
 
   private static void usage(String problem) {
@@ -138,6 +163,14 @@ public final class Container {
     try {
       framework.init();
       List<Bundle> installed = install(framework.getBundleContext(), bundles);
+      if (webConsolePort != 0) {
+        Path console = home.resolve("webconsole");
+        if (!Files.isDirectory(console)) {
+          throw new IOException(
+              console + ": no Web Console bundles (build with mvn package first)");
+        }
+        installed.addAll(install(framework.getBundleContext(), console));
+      }
       framework.start();
       startAll(installed);
       try (GogoSession session =
@@ -168,6 +201,11 @@ public final class Container {
     props.put("felix.fileinstall.noInitialDelay", "true");
     props.put("felix.fileinstall.log.level", "1");
     props.put("gogo.args", "--nointeractive");
+    if (webConsolePort != 0) {
+      // Felix HTTP on the loopback interface only; the console asks for its own login.
+      props.put("org.osgi.service.http.port", Integer.toString(webConsolePort));
+      props.put("org.apache.felix.http.host", "127.0.0.1");
+    }
     FrameworkFactory factory =
         ServiceLoader.load(FrameworkFactory.class)
             .findFirst()
@@ -234,6 +272,12 @@ public final class Container {
             + (defaultDisk ? "ram0 (64M RAM disk, ext2, /README) mounted; " : "")
             + "fileinstall watches "
             + deploy.toAbsolutePath());
+    if (webConsolePort != 0) {
+      err.println(
+          "mpage container: Web Console at http://127.0.0.1:"
+              + webConsolePort
+              + "/system/console/mpage (user admin, password admin)");
+    }
     err.println(
         "commands: mpage:devices mpage:mounts mpage:slots mpage:ls mpage:cat ... lb help;"
             + " exit or end of input stops");
