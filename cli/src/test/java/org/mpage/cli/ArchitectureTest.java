@@ -16,12 +16,12 @@ import org.mpage.vfs.fake.MountTableReachingIntoCore;
 
 /**
  * The one-way arrows of ARCHITECTURE.md over the main classes of every module on this class path
- * (api, core, vfs, shell, both devices, ext2, the file operations, JMX, the CLI): devices,
- * filesystems, the mount table (vfs) and the file operations see only the api (and OSGi, SLF4J, the
- * JDK), the shell the api and the file operations, the core sees none of them nor the CLI, no
- * device, filesystem or mount table sees the file operations, nothing but the CLI itself sees the
- * CLI. Maven's module dependencies already forbid most of this; the rules also catch a dependency
- * that a pom change or a test-scope slip would let through.
+ * (api, core, vfs, shell, both devices, ext2, the file operations, JMX, the Web Console page, the
+ * CLI): devices, filesystems, the mount table (vfs) and the file operations see only the api (and
+ * OSGi, SLF4J, the JDK), the shell the api and the file operations, the core sees none of them nor
+ * the CLI, no device, filesystem or mount table sees the file operations, nothing but the CLI
+ * itself sees the CLI. Maven's module dependencies already forbid most of this; the rules also
+ * catch a dependency that a pom change or a test-scope slip would let through.
  */
 class ArchitectureTest {
   private static final String API = "org.mpage.api..";
@@ -203,7 +203,14 @@ class ArchitectureTest {
               .should()
               .onlyDependOnClassesThat()
               .resideInAnyPackage(apiAnd("org.mpage.jmx.."))
-              .because("the MBeans read devices, mounts and the engine as services"));
+              .because("the MBeans read devices, mounts and the engine as services"),
+          classes()
+              .that()
+              .resideInAPackage("org.mpage.webconsole..")
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd("org.mpage.webconsole..", "jakarta.servlet.."))
+              .because("the Web Console page sees mounts and BIOs through the api's services"));
 
   private static JavaClasses mainClasses() {
     return new ClassFileImporter()
@@ -230,7 +237,8 @@ class ArchitectureTest {
             "org.mpage.fileops",
             "org.mpage.fuse",
             "org.mpage.nio",
-            "org.mpage.jmx")) {
+            "org.mpage.jmx",
+            "org.mpage.webconsole")) {
       assertTrue(
           classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)),
           "no classes of " + pkg + " imported: the rules would check nothing");
