@@ -101,6 +101,10 @@ class WebConsoleIT {
       }
       assertTrue(writes > 0, "write BIOs of ram0 in the picture's data");
 
+      // Not without the page's header (a form of another site cannot add it): 403.
+      assertEquals(403, status(post(page, "action=umount&device=ram0", true, false)));
+      String still = get(page + "/data.json", true).body();
+      assertTrue(still.contains("\"mounts\":[{\"device\":\"ram0\""), still);
       HttpResponse<String> sync = post(page, "action=sync&device=ram0", true);
       assertEquals(200, sync.statusCode(), sync.body());
       assertEquals("{\"ok\":true,\"message\":\"ram0: synced\"}", sync.body());
@@ -143,12 +147,20 @@ class WebConsoleIT {
 
   private HttpResponse<String> post(String url, String form, boolean login)
       throws IOException, InterruptedException {
+    return post(url, form, login, true);
+  }
+
+  private HttpResponse<String> post(String url, String form, boolean login, boolean pageHeader)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/x-www-form-urlencoded");
     if (login) {
       b.header("Authorization", LOGIN);
+    }
+    if (pageHeader) {
+      b.header("X-Mpage-Action", "test");
     }
     return http.send(
         b.POST(HttpRequest.BodyPublishers.ofString(form)).build(),

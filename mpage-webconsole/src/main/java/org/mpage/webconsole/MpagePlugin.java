@@ -37,7 +37,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * <pre>
  *   GET  mpage            the page (tables and I/O pictures, drawn by its script)
  *   GET  mpage/data.json  devices, slots, mounts and the last window's BIOs; switches capture on
- *   POST mpage            action=sync|umount, device=NAME: the shell's safe actions
+ *   POST mpage            action=sync|umount, device=NAME: the shell's safe actions (with the
+ *                         header X-Mpage-Action, which a cross-site form cannot send)
  * </pre>
  *
  * Configured through PID {@code org.mpage.webconsole}.
@@ -53,6 +54,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = MpagePlugin.Config.class)
 public final class MpagePlugin implements Servlet {
   static final String PID = "org.mpage.webconsole";
+
+  /** The header an action's POST must carry (see {@link #post}). */
+  static final String ACTION_HEADER = "X-Mpage-Action";
 
   /** The page's tunables. */
   @ObjectClassDefinition(name = "mpage Web Console page", description = "Live I/O picture")
@@ -151,6 +155,17 @@ public final class MpagePlugin implements Servlet {
   }
 
   private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    // A form on another site can make the browser POST here with the console's cached login, but
+    // it cannot add a header without a CORS preflight, which nothing here answers: the page's
+    // script sends this header, a forged form does not.
+    if (request.getHeader(ACTION_HEADER) == null) {
+      send(
+          response,
+          403,
+          "application/json",
+          "{\"ok\":false,\"message\":\"no " + ACTION_HEADER + "\"}");
+      return;
+    }
     StringBuilder sb = new StringBuilder("{");
     int status;
     try {
