@@ -97,7 +97,7 @@ class WebConsoleIT {
       int writes = 0;
       while (writes == 0 && System.nanoTime() < until) {
         Thread.sleep(200);
-        writes = writeEvents(get(page + "/data.json", true).body());
+        writes = events(get(page + "/data.json", true).body(), 1);
       }
       assertTrue(writes > 0, "write BIOs of ram0 in the picture's data");
 
@@ -109,6 +109,19 @@ class WebConsoleIT {
       assertEquals(200, sync.statusCode(), sync.body());
       assertEquals("{\"ok\":true,\"message\":\"ram0: synced\"}", sync.body());
 
+      // Reads too: mounted afresh (the page cache forgets ram0 at the unmount), the file read back.
+      in.write(
+          "mpage:umount ram0\nmpage:mount ext2 ram0\nmpage:get ram0 /big.bin "
+              + work.resolve("back.bin")
+              + "\n");
+      in.flush();
+      int reads = 0;
+      while (reads == 0 && System.nanoTime() < until + TimeUnit.SECONDS.toNanos(30)) {
+        Thread.sleep(200);
+        reads = events(get(page + "/data.json", true).body(), 0);
+      }
+      assertTrue(reads > 0, "read BIOs of ram0 in the picture's data");
+
       Browser.screenshot(page, work);
       in.write("exit\n");
     }
@@ -116,12 +129,14 @@ class WebConsoleIT {
     assertEquals(0, p.exitValue(), Files.readString(err));
   }
 
-  /** Write events ({@code [ago, sector, sectors, 1]}) in ram0's list. */
-  private static int writeEvents(String json) {
+  /** Events of a kind ({@code [ago, sector, sectors, 1 for writes, 0 for reads]}) of ram0. */
+  private static int events(String json, int write) {
     int start = json.indexOf("{\"name\":\"ram0\"");
     int events = json.indexOf("\"events\":[", start);
     int end = json.indexOf("]}", events);
-    Matcher m = Pattern.compile("\\[\\d+,\\d+,\\d+,1\\]").matcher(json.substring(events, end + 1));
+    Matcher m =
+        Pattern.compile("\\[\\d+,\\d+,\\d+," + write + "\\]")
+            .matcher(json.substring(events, end + 1));
     int n = 0;
     while (m.find()) {
       n++;
