@@ -108,7 +108,7 @@ class MBeanExporterTest {
     assertFalse(server.isRegistered(new ObjectName("org.mpage:type=Slot,name=ram0")));
     assertEquals(8192, attr(name, "CapacitySectors"));
     ObjectName engineName = new ObjectName("org.mpage:type=Engine,name=engine");
-    long enginReads = attr(engineName, "BiosRead");
+    long engineReads = attr(engineName, "BiosRead");
 
     io(ram, BioOp.WRITE, 5, 8);
     io(ram, BioOp.READ, 7, 2);
@@ -119,7 +119,7 @@ class MBeanExporterTest {
     assertEquals(14, attr(name, "SectorsRead"));
     assertEquals(0, attr(name, "InFlight"));
     assertEquals(ram.stats().format("ram0"), server.getAttribute(name, "Diskstats"));
-    assertEquals(enginReads + 7, attr(engineName, "BiosRead"));
+    assertEquals(engineReads + 7, attr(engineName, "BiosRead"));
 
     remove(ram);
     assertFalse(server.isRegistered(name));
