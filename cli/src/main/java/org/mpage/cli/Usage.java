@@ -71,7 +71,8 @@ final class Usage {
         "Copies host file LOCAL to PATH, or into it when PATH is a directory. Each file is"
             + " written under a temporary name and renamed over the target when complete. A copy"
             + " keeps its source's mode, access and modification times, and owner and group.",
-        "-r  copy a folder and everything under it (symlinks kept as symlinks)",
+        "-r  copy a folder and everything under it (symlinks kept as symlinks; FIFOs, sockets and"
+            + " devices made again)",
         "--owner UID:GID  owner and group of every copy (numbers), as install -o/-g",
         "--mode OCTAL  permission bits of every copy but directories, as install -m");
     add(
