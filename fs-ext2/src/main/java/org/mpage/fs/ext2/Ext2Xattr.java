@@ -192,7 +192,7 @@ final class Ext2Xattr {
       XattrEntry entry = new XattrEntry(n.ns.index, n.suffix, stored);
       List<XattrEntry> tryInode = sorted(inInode, entry);
       int room = ibody.capacity(ei);
-      if (room >= 0 && XattrArea.needed(tryInode) - 4 <= room) {
+      if (room >= 0 && XattrArea.needed(tryInode) <= room) {
         inInode = tryInode;
         inodeChanged = true;
       } else {
