@@ -76,7 +76,7 @@ class Ext2XattrRandomTest {
     }
     long free0 = Ext2XattrTest.freeBlocks(img);
     Random rnd = new Random(seed);
-    List<TreeMap<String, byte[]>> model = new ArrayList<>();
+    List<Map<String, byte[]>> model = new ArrayList<>();
     for (int i = 0; i < FILES; i++) {
       model.add(new TreeMap<>());
     }
@@ -122,7 +122,7 @@ class Ext2XattrRandomTest {
 
   private static void step(
       Mounted m,
-      List<TreeMap<String, byte[]>> model,
+      List<Map<String, byte[]>> model,
       Random rnd,
       List<byte[]> values,
       int blockSize,
@@ -131,7 +131,7 @@ class Ext2XattrRandomTest {
       throws Exception {
     int i = rnd.nextInt(FILES);
     String path = "/f" + i;
-    TreeMap<String, byte[]> attrs = model.get(i);
+    Map<String, byte[]> attrs = model.get(i);
     String name = NAMES.get(rnd.nextInt(NAMES.size()));
     int kind = rnd.nextInt(100);
     if (kind < 55) {
@@ -151,7 +151,7 @@ class Ext2XattrRandomTest {
         assertTrue(!attrs.containsKey(name), where + ": " + e);
       }
     } else if (kind < 92) {
-      copySet(m, model, rnd.nextInt(FILES), i, blockSize, inodeSize, where);
+      copySet(m, model, rnd.nextInt(FILES), i, inodeSize, where);
     } else {
       m.fs.unlink(path);
       m.fs.openWrite(path, true, false, 0644).close();
@@ -167,7 +167,7 @@ class Ext2XattrRandomTest {
 
   private static void set(
       Mounted m,
-      TreeMap<String, byte[]> attrs,
+      Map<String, byte[]> attrs,
       String path,
       String name,
       byte[] value,
@@ -187,7 +187,7 @@ class Ext2XattrRandomTest {
         case NO_SUCH_ATTRIBUTE -> assertTrue(!had && mode == XattrMode.REPLACE, where + ": " + e);
         case NO_SPACE -> {
           // only when the whole set would not fit in a block by itself
-          TreeMap<String, byte[]> after = new TreeMap<>(attrs);
+          Map<String, byte[]> after = new TreeMap<>(attrs);
           after.put(name, value);
           assertTrue(32 + footprint(after) > blockSize, where + ": " + e);
         }
@@ -213,19 +213,13 @@ class Ext2XattrRandomTest {
    * cache.
    */
   private static void copySet(
-      Mounted m,
-      List<TreeMap<String, byte[]>> model,
-      int from,
-      int to,
-      int blockSize,
-      int inodeSize,
-      String where)
+      Mounted m, List<Map<String, byte[]>> model, int from, int to, int inodeSize, String where)
       throws Exception {
     if (from == to) {
       return;
     }
-    TreeMap<String, byte[]> src = model.get(from);
-    TreeMap<String, byte[]> dst = model.get(to);
+    Map<String, byte[]> src = model.get(from);
+    Map<String, byte[]> dst = model.get(to);
     for (String name : new ArrayList<>(dst.keySet())) {
       if (!java.util.Arrays.equals(src.get(name), dst.get(name))) {
         m.fs.removeXattr("/f" + to, name); // first, so that no step holds both sets
@@ -248,7 +242,7 @@ class Ext2XattrRandomTest {
   }
 
   /** e2fsck clean, and debugfs and a fresh read-only mount give back the model. */
-  private static void check(Path img, List<TreeMap<String, byte[]>> model, String where)
+  private static void check(Path img, List<Map<String, byte[]>> model, String where)
       throws Exception {
     try {
       E2fs.fsckClean(img);
@@ -257,7 +251,7 @@ class Ext2XattrRandomTest {
     }
     try (Mounted m = Mounted.image(img)) {
       for (int i = 0; i < FILES; i++) {
-        TreeMap<String, byte[]> attrs = model.get(i);
+        Map<String, byte[]> attrs = model.get(i);
         assertEquals(
             new java.util.HashSet<>(attrs.keySet()),
             new java.util.HashSet<>(m.fs.listXattr("/f" + i)),

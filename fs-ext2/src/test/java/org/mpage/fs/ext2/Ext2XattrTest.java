@@ -325,6 +325,22 @@ class Ext2XattrTest {
   }
 
   @Test
+  void corruptInInodeArea_clearError() throws Exception {
+    Path img = image(256);
+    E2fs.eaSet(img, "/f", "user.a", bytes("in the inode"));
+    assertEquals(0, fileAcl(img, "/f"));
+    long[] at = E2fs.imap(img, "/f");
+    // e_value_offs of the first entry: after the 128 bytes, i_extra_isize 32 and the magic
+    poke(img, at[0], (int) at[1] + 128 + 32 + 4 + 2, new byte[] {(byte) 0xf0, 0x0f});
+    try (Mounted m = Mounted.image(img)) {
+      CorruptFilesystemException e =
+          assertThrows(CorruptFilesystemException.class, () -> m.fs.getXattr("/f", "user.a"));
+      assertTrue(e.getMessage().contains("in-inode"), e.getMessage());
+      assertEquals(List.of(), m.fs.listXattr("/g")); // the other inodes read on
+    }
+  }
+
+  @Test
   void metadataCsum_ext4BlockVerified() throws Exception {
     Path src = Files.createDirectories(work.resolve("src4"));
     Files.writeString(src.resolve("f"), "x");
