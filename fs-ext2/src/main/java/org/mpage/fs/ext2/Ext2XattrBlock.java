@@ -134,7 +134,7 @@ final class Ext2XattrBlock {
       int[] hashes = XattrArea.write(image, HEADER, 0, sb.blockSize, entries);
       int hash = rehash(hashes);
       image.putInt(0, MAGIC).putInt(H_BLOCKS, 1).putInt(H_HASH, hash);
-      long shared = cacheFind(hash, entries, ei.ino);
+      long shared = cacheFind(hash, entries);
       if (shared != 0 && shared == old) {
         now = old; // the same entries as before
       } else if (shared != 0) {
@@ -289,7 +289,7 @@ final class Ext2XattrBlock {
    * A block of hash {@code hash} holding exactly {@code entries} and shared by fewer than {@link
    * #REFCOUNT_MAX} inodes, or 0. Blocks that no longer match are dropped from the cache.
    */
-  private long cacheFind(int hash, List<XattrEntry> entries, long ino) throws IOException {
+  private long cacheFind(int hash, List<XattrEntry> entries) throws IOException {
     if (hash == 0) {
       return 0;
     }
@@ -301,7 +301,7 @@ final class Ext2XattrBlock {
       BufferHead bh = bc.bread(block);
       try {
         ByteBuffer b = bh.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(0) != MAGIC || b.getInt(H_HASH) != hash) {
+        if (b.getInt(0) != MAGIC || b.getInt(H_BLOCKS) != 1 || b.getInt(H_HASH) != hash) {
           cacheForget(block);
           continue;
         }
@@ -310,7 +310,7 @@ final class Ext2XattrBlock {
         }
         List<XattrEntry> there;
         try {
-          there = new ArrayList<>(parse(ino, block, b));
+          there = new ArrayList<>(XattrArea.parse(b, HEADER, 0, sb.blockSize));
         } catch (CorruptFilesystemException e) {
           cacheForget(block);
           continue;
