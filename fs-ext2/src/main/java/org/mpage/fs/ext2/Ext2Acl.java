@@ -119,6 +119,36 @@ final class Ext2Acl {
     }
   }
 
+  /** The permission bits an access ACL gives, and whether the bits say all it says. */
+  record ModeBits(int mode, boolean equivalent) {}
+
+  // posix_acl_equiv_mode
+  /**
+   * The rwx bits of owner, group and other that an ACL (xattr format, already checked by {@link
+   * #toDisk}) gives: with a mask entry the group bits are the mask's; equivalent when it has only
+   * the three base entries.
+   */
+  static ModeBits equivMode(byte[] xattr) {
+    ByteBuffer in = ByteBuffer.wrap(xattr).order(ByteOrder.LITTLE_ENDIAN);
+    int mode = 0;
+    boolean equivalent = true;
+    for (int pos = 4; pos + 8 <= xattr.length; pos += 8) {
+      int tag = Short.toUnsignedInt(in.getShort(pos));
+      int perm = in.getShort(pos + 2) & 7;
+      switch (tag) {
+        case USER_OBJ -> mode |= perm << 6;
+        case GROUP_OBJ -> mode |= perm << 3;
+        case OTHER -> mode |= perm;
+        case MASK -> {
+          mode = (mode & ~070) | perm << 3;
+          equivalent = false;
+        }
+        default -> equivalent = false;
+      }
+    }
+    return new ModeBits(mode, equivalent);
+  }
+
   // ext2_acl_from_disk, then posix_acl_to_xattr
   /** The xattr form of an ACL read from the disk. */
   static byte[] toXattr(byte[] disk) throws BadAcl {

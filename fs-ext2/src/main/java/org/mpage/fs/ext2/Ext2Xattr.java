@@ -160,9 +160,13 @@ final class Ext2Xattr {
       } catch (Ext2Acl.BadAcl bad) {
         throw new XattrException(path, full, Kind.INVALID, bad.getMessage());
       }
+      if (stored != null && n.ns == Namespace.POSIX_ACL_ACCESS) {
+        stored = updateMode(ei, value, stored);
+      }
       if (stored == null) {
         mode = XattrMode.CREATE_OR_REPLACE; // an empty ACL removes it, present or not
         if (!exists(ei, n)) {
+          fs.inodeChanged(ei);
           return;
         }
       }
@@ -222,6 +226,18 @@ final class Ext2Xattr {
     }
     ei.ctime = Ext2SbInfo.now();
     fs.inodeChanged(ei);
+  }
+
+  // ext2_set_acl: posix_acl_update_mode
+  /**
+   * An access ACL sets the inode's permission bits, as the kernel's set_acl does (cp -a and setfacl
+   * rely on it); one the bits say entirely is not stored. Returns what to store, or null.
+   */
+  private static byte[] updateMode(Ext2Inode ei, byte[] xattr, byte[] disk) {
+    Ext2Acl.ModeBits bits = Ext2Acl.equivMode(xattr);
+    ei.mode = (ei.mode & ~0777) | bits.mode();
+    ei.ctime = Ext2SbInfo.now();
+    return bits.equivalent() ? null : disk;
   }
 
   private boolean exists(Ext2Inode ei, Name n) throws IOException {

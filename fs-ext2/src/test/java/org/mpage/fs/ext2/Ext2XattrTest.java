@@ -249,6 +249,16 @@ class Ext2XattrTest {
       m.fs.setXattr("/f", "system.posix_acl_access", xattr, XattrMode.CREATE);
       m.fs.setXattr("/d", "system.posix_acl_default", xattr, XattrMode.CREATE);
       assertArrayEquals(xattr, m.fs.getXattr("/f", "system.posix_acl_access"));
+      assertEquals(0640, m.fs.lstat("/f").permissions()); // owner rw, the mask r, other none
+      // an ACL the permission bits say entirely sets them and is not stored (posix_acl_equiv_mode)
+      ByteBuffer plain = ByteBuffer.allocate(4 + 3 * 8).order(ByteOrder.LITTLE_ENDIAN);
+      plain.putInt(2);
+      plain.putShort((short) 0x01).putShort((short) 7).putInt(-1);
+      plain.putShort((short) 0x04).putShort((short) 5).putInt(-1);
+      plain.putShort((short) 0x20).putShort((short) 1).putInt(-1);
+      m.fs.setXattr("/h", "system.posix_acl_access", plain.array(), XattrMode.CREATE);
+      assertEquals(0751, m.fs.lstat("/h").permissions());
+      assertEquals(List.of(), m.fs.listXattr("/h"));
       byte[] bad = xattr.clone();
       bad[4 + 8 * 3] = 0x20; // the mask became a second other entry
       assertEquals(
