@@ -226,6 +226,28 @@ class Ext2XattrTest {
   }
 
   @Test
+  void sharing_stopsAtTheKernelsRefcountLimit() throws Exception {
+    Path img =
+        E2fs.mkfs(work.resolve("many.img"), "8M", null, "-b", "1024", "-I", "128", "-N", "1200");
+    int files = Ext2XattrBlock.REFCOUNT_MAX + 6;
+    java.util.Map<Long, Integer> users = new java.util.HashMap<>();
+    try (Mounted m = rw(img)) {
+      for (int i = 0; i < files; i++) {
+        m.fs.openWrite("/f" + i, true, false, 0644).close();
+        m.fs.setXattr("/f" + i, "user.same", bytes("one set for all"), XattrMode.CREATE);
+      }
+      Ext2FileSystem fs = (Ext2FileSystem) m.fs;
+      for (int i = 0; i < files; i++) {
+        long block = fs.inodes().iget(m.fs.lstat("/f" + i).ino()).fileAcl;
+        users.merge(block, 1, Integer::sum);
+      }
+    }
+    E2fs.fsckClean(img); // e2fsck counts the users of each block against h_refcount
+    assertEquals(
+        new HashSet<>(List.of(Ext2XattrBlock.REFCOUNT_MAX, 6)), new HashSet<>(users.values()));
+  }
+
+  @Test
   void acl_xattrFormatThroughTheApi_ext2FormatOnDisk() throws Exception {
     Path img = image(128);
     // user::rw- user:1000:r-- group::r-- mask::r-- other::---
