@@ -107,6 +107,26 @@ final class Usage {
         "",
         "Sets the file's size (suffix K, M, G, T or P): cut, or grown with a hole.");
     add(
+        "getfattr [-d] [-n NAME] [-m PATTERN] [-e ENC] IMAGE PATH",
+        "",
+        "The extended attributes of PATH (a symlink itself, not its target), as getfattr prints"
+            + " them: # file: PATH, then the names matching PATTERN (default ^user\\.), sorted;"
+            + " nothing if none matches.",
+        "-d  dump the values too: name=\"text\", 0x hex or 0s base64",
+        "-n NAME  only attribute NAME, with its value; an error if it is missing",
+        "-m PATTERN  names matching this regular expression; - for all",
+        "-e ENC  encode values as text, hex or base64 (default: text if printable, else base64)");
+    add(
+        "setfattr -n NAME [-v VALUE] | -x NAME IMAGE PATH",
+        "",
+        "Sets or removes an extended attribute of PATH (a symlink itself, not its target), as"
+            + " setfattr does: user., trusted., security., system.posix_acl_access and"
+            + " system.posix_acl_default (ACLs in the xattr format getfattr shows).",
+        "-n NAME  the attribute to set (created or replaced)",
+        "-v VALUE  its value: \"text\" (\\ooo escapes), 0x hex, 0s base64 or plain text;"
+            + " default empty",
+        "-x NAME  remove the attribute");
+    add(
         "mount [-o ro] IMAGE DIR",
         "FUSE mount in the foreground; fusermount -u or Ctrl-C syncs and ends",
         "Shows the image's filesystem at host directory DIR through FUSE (libfuse 2) until"

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Deque;
 import org.mpage.api.fs.FileType;
+import org.mpage.api.fs.Names;
 import org.mpage.fileops.FileOps;
 
 /**
  * The commands that change an image: {@code put}, {@code mknod}, {@code write}, {@code mkdir},
- * {@code rm}, {@code mv}, {@code ln} and {@code truncate}. Each parses its arguments and calls the
+ * {@code rm}, {@code mv}, {@code ln}, {@code truncate} and {@code setfattr}. Each parses its
+ * arguments and calls the
  * file-operations layer on a read-write mount (read-only with {@code --read-only}, where every
  * change fails).
  */
@@ -140,6 +142,7 @@ final class WriteCommands {
         Args.done(args);
         cli.onImage(image, true, ops -> ops.truncate(path, size));
       }
+      case "setfattr" -> setfattr(args);
       default -> {
         return false;
       }
@@ -170,5 +173,39 @@ final class WriteCommands {
       throw new UsageException(what + " takes a number below 2^32, not " + text);
     }
     return Long.parseLong(text);
+  }
+
+  /** {@code setfattr -n NAME [-v VALUE] IMAGE PATH} or {@code setfattr -x NAME IMAGE PATH}. */
+  private void setfattr(Deque<String> args) throws UsageException, IOException {
+    String name = null;
+    String value = null;
+    String remove = null;
+    while (args.peekFirst() != null && args.peekFirst().startsWith("-")) {
+      switch (args.pollFirst()) {
+        case "-n" -> name = Args.required(args, "NAME after -n");
+        case "-v" -> value = Args.required(args, "VALUE after -v");
+        case "-x" -> remove = Args.required(args, "NAME after -x");
+        default -> throw new UsageException("setfattr: unknown option");
+      }
+    }
+    if ((name == null) == (remove == null) || (remove != null && value != null)) {
+      throw new UsageException("setfattr takes -n NAME [-v VALUE] or -x NAME");
+    }
+    Path image = Args.image(args);
+    String path = Args.required(args, "PATH");
+    Args.done(args);
+    String n = name;
+    String x = remove;
+    byte[] v = value == null ? null : Names.toBytes(value);
+    cli.onImage(
+        image,
+        true,
+        ops -> {
+          if (x != null) {
+            ops.removefattr(path, x);
+          } else {
+            ops.setfattr(path, n, v);
+          }
+        });
   }
 }
