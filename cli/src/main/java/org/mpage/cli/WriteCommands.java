@@ -10,9 +10,8 @@ import org.mpage.fileops.FileOps;
 /**
  * The commands that change an image: {@code put}, {@code mknod}, {@code write}, {@code mkdir},
  * {@code rm}, {@code mv}, {@code ln}, {@code truncate} and {@code setfattr}. Each parses its
- * arguments and calls the
- * file-operations layer on a read-write mount (read-only with {@code --read-only}, where every
- * change fails).
+ * arguments and calls the file-operations layer on a read-write mount (read-only with {@code
+ * --read-only}, where every change fails).
  */
 final class WriteCommands {
   private final Cli cli;

@@ -224,7 +224,7 @@ final class Ext2Xattr {
       inBlock.sort(XattrEntry.ORDER);
       block.set(ei, inBlock);
     }
-    ei.ctime = Ext2SbInfo.now();
+    ei.ctime = fs.now();
     fs.inodeChanged(ei);
   }
 
@@ -233,10 +233,10 @@ final class Ext2Xattr {
    * An access ACL sets the inode's permission bits, as the kernel's set_acl does (cp -a and setfacl
    * rely on it); one the bits say entirely is not stored. Returns what to store, or null.
    */
-  private static byte[] updateMode(Ext2Inode ei, byte[] xattr, byte[] disk) {
+  private byte[] updateMode(Ext2Inode ei, byte[] xattr, byte[] disk) {
     Ext2Acl.ModeBits bits = Ext2Acl.equivMode(xattr);
     ei.mode = (ei.mode & ~0777) | bits.mode();
-    ei.ctime = Ext2SbInfo.now();
+    ei.ctime = fs.now();
     return bits.equivalent() ? null : disk;
   }
 
