@@ -1,0 +1,359 @@
+package org.mpage.device.nbd;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.mpage.api.block.BlockStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection to an NBD server in the transmission phase. Any number of threads send requests,
+ * each one gathering write ({@link SocketChannel#write(ByteBuffer[])}) of the 28-byte header and
+ * the payload's own buffers under the send lock; one reader thread takes the replies in whatever
+ * order the server sends them, finds each request by its 64-bit handle and scatters a read's data
+ * straight into the request's buffers. No payload is copied.
+ *
+ * <p>Who completes a request: whoever removes it from {@link #inFlight}. The reader does so for a
+ * reply; {@link #fail} does so for every request left when the connection is lost, with {@link
+ * BlockStatus#IOERR}; a sender whose send fails leaves its request to {@link #fail}. So each
+ * request completes exactly once, and a lost connection leaves none waiting.
+ */
+final class Connection {
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+  /** One NBD request and what to do when its reply (or the connection's end) arrives. */
+  static final class Request {
+    final int type;
+    final int flags;
+    final long byteOffset;
+    final int length;
+
+    /** Payload: the data a write sends, the memory a read fills; empty otherwise. */
+    final ByteBuffer[] buffers;
+
+    final Done done;
+    long handle;
+    long sentNanos;
+
+    Request(int type, int flags, long byteOffset, int length, ByteBuffer[] buffers, Done done) {
+      this.type = type;
+      this.flags = flags;
+      this.byteOffset = byteOffset;
+      this.length = length;
+      this.buffers = buffers;
+      this.done = done;
+    }
+  }
+
+  /** Completion of one request; called once, on the reader thread or the one that failed it. */
+  @FunctionalInterface
+  interface Done {
+    void done(BlockStatus status);
+  }
+
+  /** Told once when the connection is lost (not when it is closed on purpose). */
+  @FunctionalInterface
+  interface LossListener {
+    void lost(Connection connection, String reason);
+  }
+
+  private final String deviceName;
+  private final SocketChannel channel;
+  final Handshake.Export export;
+  private final ReentrantLock sendLock = new ReentrantLock();
+  private final ConcurrentHashMap<Long, Request> inFlight = new ConcurrentHashMap<>();
+  private final AtomicLong handles = new AtomicLong();
+  private final LossListener onLoss;
+  private final Thread reader;
+  private final ByteBuffer header = ByteBuffer.allocate(Nbd.REQUEST_HEADER);
+  private volatile boolean dead;
+  private volatile boolean closing;
+
+  private Connection(
+      String deviceName, SocketChannel channel, Handshake.Export export, LossListener onLoss) {
+    this.deviceName = deviceName;
+    this.channel = channel;
+    this.export = export;
+    this.onLoss = onLoss;
+    this.reader = new Thread(this::readReplies, "mpage-nbd-" + deviceName + "-reader");
+    this.reader.setDaemon(true);
+  }
+
+  /**
+   * Connects, runs the handshake and starts the reader. A handshake that takes longer than {@code
+   * timeoutMillis} (a server that accepts but never speaks) is cut by closing the socket.
+   */
+  static Connection open(String deviceName, NbdUri uri, long timeoutMillis, LossListener onLoss)
+      throws IOException {
+    SocketChannel ch =
+        uri.isUnix() ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+    Thread watchdog = null;
+    try {
+      if (uri.isUnix()) {
+        ch.connect(uri.address());
+      } else {
+        ch.socket().connect(uri.address(), (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+        ch.socket().setTcpNoDelay(true);
+      }
+      watchdog = new Thread(() -> closeAfter(ch, timeoutMillis), "mpage-nbd-handshake-timer");
+      watchdog.setDaemon(true);
+      watchdog.start();
+      Handshake.Export export = Handshake.negotiate(ch, uri.export());
+      watchdog.interrupt();
+      if (!ch.isOpen()) {
+        throw new IOException("the handshake took longer than " + timeoutMillis + " ms");
+      }
+      Connection c = new Connection(deviceName, ch, export, onLoss);
+      c.reader.start();
+      return c;
+    } catch (IOException | RuntimeException e) {
+      if (watchdog != null) {
+        watchdog.interrupt();
+      }
+      ch.close();
+      if (e instanceof java.nio.channels.AsynchronousCloseException) {
+        throw new IOException("the handshake took longer than " + timeoutMillis + " ms", e);
+      }
+      throw e;
+    }
+  }
+
+  private static void closeAfter(SocketChannel ch, long millis) {
+    try {
+      Thread.sleep(millis);
+      ch.close();
+    } catch (InterruptedException e) {
+      // the handshake ended in time
+    } catch (IOException e) {
+      LOG.debug("closing a stalled handshake failed", e);
+    }
+  }
+
+  /** Whether the caller is this connection's reader, which must not block in a send. */
+  boolean isReaderThread() {
+    return Thread.currentThread() == reader;
+  }
+
+  boolean isDead() {
+    return dead;
+  }
+
+  /**
+   * Sends a request; its {@link Request#done} runs when the reply arrives or the connection is
+   * lost, possibly before this returns. Never throws.
+   */
+  void send(Request r) {
+    r.handle = handles.incrementAndGet();
+    r.sentNanos = System.nanoTime();
+    inFlight.put(r.handle, r);
+    if (dead) {
+      // fail() may have run before the put: complete it here unless fail() got it.
+      if (inFlight.remove(r.handle) != null) {
+        r.done.done(BlockStatus.IOERR);
+      }
+      return;
+    }
+    sendLock.lock();
+    try {
+      header.clear();
+      header
+          .putInt(Nbd.REQUEST_MAGIC)
+          .putShort((short) r.flags)
+          .putShort((short) r.type)
+          .putLong(r.handle)
+          .putLong(r.byteOffset)
+          .putInt(r.type == Nbd.CMD_FLUSH ? 0 : r.length)
+          .flip();
+      if (r.type == Nbd.CMD_WRITE) {
+        ByteBuffer[] all = new ByteBuffer[r.buffers.length + 1];
+        all[0] = header;
+        System.arraycopy(r.buffers, 0, all, 1, r.buffers.length);
+        writeFully(all, Nbd.REQUEST_HEADER + (long) r.length);
+      } else {
+        writeFully(new ByteBuffer[] {header}, Nbd.REQUEST_HEADER);
+      }
+    } catch (IOException e) {
+      lost("sending failed: " + e.getMessage());
+    } finally {
+      sendLock.unlock();
+    }
+  }
+
+  private void writeFully(ByteBuffer[] buffers, long bytes) throws IOException {
+    long left = bytes;
+    while (left > 0) {
+      left -= channel.write(buffers);
+    }
+  }
+
+  /** The reader: one reply at a time, each matched to its request by handle. */
+  private void readReplies() {
+    ByteBuffer h = ByteBuffer.allocate(Nbd.REPLY_HEADER);
+    try {
+      while (true) {
+        h.clear();
+        readFully(h);
+        h.flip();
+        int magic = h.getInt();
+        int error = h.getInt();
+        long handle = h.getLong();
+        if (magic != Nbd.SIMPLE_REPLY_MAGIC) {
+          throw new IOException("unexpected reply magic 0x" + Integer.toHexString(magic));
+        }
+        Request r = inFlight.get(handle);
+        if (r == null) {
+          throw new IOException("reply for unknown handle " + handle);
+        }
+        if (error == 0 && r.type == Nbd.CMD_READ) {
+          // The data follows the header: into the request's memory, in place.
+          long left = r.length;
+          while (left > 0) {
+            long n = channel.read(r.buffers);
+            if (n < 0) {
+              throw new EOFException("the server closed the connection");
+            }
+            left -= n;
+          }
+        }
+        if (inFlight.remove(handle) == null) {
+          continue; // failed meanwhile by a timeout
+        }
+        if (error != 0) {
+          LOG.warn(
+              "{}: {} of {} bytes at byte {} failed on the server: {}",
+              deviceName,
+              commandName(r.type),
+              r.length,
+              r.byteOffset,
+              Nbd.errorName(error));
+        }
+        r.done.done(error == 0 ? BlockStatus.OK : status(error));
+      }
+    } catch (IOException | RuntimeException e) {
+      String why =
+          e instanceof EOFException ? "the server closed the connection" : String.valueOf(e);
+      lost(why);
+    }
+  }
+
+  private void readFully(ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      if (channel.read(b) < 0) {
+        throw new EOFException("the server closed the connection");
+      }
+    }
+  }
+
+  private static BlockStatus status(int error) {
+    return switch (error) {
+      case 28 -> BlockStatus.NOSPC;
+      case 95 -> BlockStatus.NOTSUPP;
+      default -> BlockStatus.IOERR;
+    };
+  }
+
+  static String commandName(int type) {
+    return switch (type) {
+      case Nbd.CMD_READ -> "read";
+      case Nbd.CMD_WRITE -> "write";
+      case Nbd.CMD_FLUSH -> "flush";
+      case Nbd.CMD_TRIM -> "trim";
+      case Nbd.CMD_WRITE_ZEROES -> "write-zeroes";
+      default -> "command " + type;
+    };
+  }
+
+  /** Nanoseconds since the oldest request in flight was sent; 0 if none. */
+  long oldestInFlightNanos(long now) {
+    long oldest = 0;
+    for (Request r : inFlight.values()) {
+      oldest = Math.max(oldest, now - r.sentNanos);
+    }
+    return oldest;
+  }
+
+  int inFlightCount() {
+    return inFlight.size();
+  }
+
+  /** The connection is lost: close it, fail what is in flight, tell the device once. */
+  void lost(String reason) {
+    boolean first;
+    synchronized (this) {
+      first = !dead;
+      dead = true;
+    }
+    closeChannel();
+    fail(closing ? BlockStatus.NODEV : BlockStatus.IOERR);
+    if (first && !closing) {
+      LOG.warn("{}: connection lost: {}", deviceName, reason);
+      onLoss.lost(this, reason);
+    }
+  }
+
+  private void fail(BlockStatus status) {
+    List<Request> left = new ArrayList<>();
+    for (Long handle : inFlight.keySet()) {
+      Request r = inFlight.remove(handle);
+      if (r != null) {
+        left.add(r);
+      }
+    }
+    for (Request r : left) {
+      r.done.done(status);
+    }
+  }
+
+  /**
+   * Ends the connection on purpose: {@code NBD_CMD_DISC} when nothing is in flight any more (after
+   * waiting up to {@code drainMillis}), then the socket closes; what is still in flight completes
+   * with {@link BlockStatus#NODEV}.
+   */
+  void close(long drainMillis) {
+    long until = System.nanoTime() + drainMillis * 1_000_000;
+    while (!dead && !inFlight.isEmpty() && System.nanoTime() < until) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    closing = true;
+    if (!dead) {
+      sendLock.lock();
+      try {
+        ByteBuffer disc = ByteBuffer.allocate(Nbd.REQUEST_HEADER);
+        disc.putInt(Nbd.REQUEST_MAGIC).putShort((short) 0).putShort((short) Nbd.CMD_DISC);
+        disc.putLong(handles.incrementAndGet()).putLong(0).putInt(0).flip();
+        writeFully(new ByteBuffer[] {disc}, Nbd.REQUEST_HEADER);
+      } catch (IOException e) {
+        LOG.debug("{}: NBD_CMD_DISC not sent: {}", deviceName, e.getMessage());
+      } finally {
+        sendLock.unlock();
+      }
+    }
+    lost("closed");
+    try {
+      reader.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeChannel() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("{}: close failed", deviceName, e);
+    }
+  }
+}
