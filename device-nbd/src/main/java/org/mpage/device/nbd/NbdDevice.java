@@ -109,6 +109,11 @@ public final class NbdDevice implements BlockDevice {
               (lost, why) -> relay[0].lost(lost, why));
     } catch (java.net.ConnectException | java.net.UnknownHostException e) {
       throw new IOException(reason(e), e);
+    } catch (java.net.SocketException e) {
+      if (config.uri().isUnix() && !java.nio.file.Files.exists(config.uri().socket())) {
+        throw new IOException("no such socket " + config.uri().socket(), e);
+      }
+      throw new IOException(reason(e), e);
     }
     NbdDevice dev = new NbdDevice(config, c.export);
     relay[0] = dev::onLoss;
