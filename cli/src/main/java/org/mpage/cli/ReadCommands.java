@@ -21,20 +21,20 @@ final class ReadCommands {
   boolean run(String command, Deque<String> args) throws UsageException, IOException {
     switch (command) {
       case "info" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         Args.done(args);
         cli.onImage(image, false, ops -> ops.info(cli.out()));
       }
       case "ls" -> {
         boolean longFormat = Args.flag(args, "-l");
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = args.isEmpty() ? "/" : args.pollFirst();
         Args.done(args);
         cli.onImage(
             image, false, ops -> ops.list(path, longFormat, cli.out(), cli.stdoutIsTerminal()));
       }
       case "cat" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         Args.done(args);
         cli.onImage(
@@ -47,14 +47,14 @@ final class ReadCommands {
             });
       }
       case "stat" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         Args.done(args);
         cli.onImage(image, false, ops -> ops.stat(path, cli.out()));
       }
       case "get" -> {
         boolean recursive = Args.flag(args, "-r");
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         Path local = Path.of(Args.required(args, "LOCAL"));
         Args.done(args);

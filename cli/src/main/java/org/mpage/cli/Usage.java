@@ -174,6 +174,8 @@ final class Usage {
     return String.join(
         "\n",
         TEXT,
+        "IMAGE is an image file or an NBD export: nbd://HOST[:PORT]/EXPORT (port 10809 unless",
+        "  given) or nbd+unix:///EXPORT?socket=PATH",
         "global options:",
         "  --stats                   I/O statistics on stderr at exit",
         "  --trace FILE              every BIO written to FILE (see plot)",

@@ -49,7 +49,7 @@ final class WriteCommands {
             args.pollFirst();
           }
         }
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         Path local = Path.of(Args.required(args, "LOCAL"));
         String path = Args.required(args, "PATH");
         Args.done(args);
@@ -69,7 +69,7 @@ final class WriteCommands {
           args.pollFirst();
           mode = mode(Args.required(args, "-m MODE"));
         }
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         String type = Args.required(args, "TYPE");
         FileType kind =
@@ -94,7 +94,7 @@ final class WriteCommands {
         cli.onImage(image, true, ops -> ops.mknod(path, kind, m, ma, mi));
       }
       case "write" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         long offset = 0;
         if ("--offset".equals(args.peekFirst())) {
@@ -107,20 +107,20 @@ final class WriteCommands {
       }
       case "mkdir" -> {
         boolean parents = Args.flag(args, "-p");
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         Args.done(args);
         cli.onImage(image, true, ops -> ops.mkdir(path, parents));
       }
       case "rm" -> {
         boolean recursive = Args.flag(args, "-r");
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         Args.done(args);
         cli.onImage(image, true, ops -> ops.remove(path, recursive));
       }
       case "mv" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String from = Args.required(args, "FROM");
         String to = Args.required(args, "TO");
         Args.done(args);
@@ -128,14 +128,14 @@ final class WriteCommands {
       }
       case "ln" -> {
         boolean symbolic = Args.flag(args, "-s");
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String target = Args.required(args, "TARGET");
         String path = Args.required(args, "PATH");
         Args.done(args);
         cli.onImage(image, true, ops -> ops.link(target, path, symbolic));
       }
       case "truncate" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         long size = Args.size(Args.required(args, "SIZE"));
         Args.done(args);
