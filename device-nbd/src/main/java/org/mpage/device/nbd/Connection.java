@@ -74,6 +74,7 @@ final class Connection {
   private final LossListener onLoss;
   private final Thread reader;
   private final ByteBuffer header = ByteBuffer.allocate(Nbd.REQUEST_HEADER);
+  private final RateLimit errorLog = new RateLimit();
   private volatile boolean dead;
   private volatile boolean closing;
 
@@ -226,7 +227,7 @@ final class Connection {
         if (inFlight.remove(handle) == null) {
           continue; // failed meanwhile by a timeout
         }
-        if (error != 0) {
+        if (error != 0 && errorLog.allow()) {
           LOG.warn(
               "{}: {} of {} bytes at byte {} failed on the server: {}",
               deviceName,
@@ -249,6 +250,24 @@ final class Connection {
       if (channel.read(b) < 0) {
         throw new EOFException("the server closed the connection");
       }
+    }
+  }
+
+  /**
+   * At most 10 lines a second of the server's errors, as the kernel rate-limits its I/O error
+   * messages; only the reader thread uses it.
+   */
+  private static final class RateLimit {
+    private long windowStart;
+    private int inWindow;
+
+    boolean allow() {
+      long now = System.nanoTime();
+      if (now - windowStart > 1_000_000_000L) {
+        windowStart = now;
+        inWindow = 0;
+      }
+      return ++inWindow <= 10;
     }
   }
 
