@@ -41,6 +41,10 @@ final class Connection {
 
     final Done done;
     long handle;
+
+    /** The first error a structured reply reported; read by the reader thread only. */
+    int error;
+
     long sentNanos;
 
     Request(int type, int flags, long byteOffset, int length, ByteBuffer[] buffers, Done done) {
@@ -89,11 +93,13 @@ final class Connection {
   }
 
   /**
-   * Connects, runs the handshake and starts the reader. A handshake that takes longer than {@code
-   * timeoutMillis} (a server that accepts but never speaks) is cut by closing the socket.
+   * Connects, runs the handshake and starts the reader. A handshake that takes longer than the
+   * connect timeout (a server that accepts but never speaks) is cut by closing the socket.
    */
-  static Connection open(String deviceName, NbdUri uri, long timeoutMillis, LossListener onLoss)
-      throws IOException {
+  static Connection open(NbdDeviceConfig config, LossListener onLoss) throws IOException {
+    String deviceName = config.name();
+    NbdUri uri = config.uri();
+    long timeoutMillis = config.connectTimeoutMillis();
     SocketChannel ch =
         uri.isUnix() ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
     Thread watchdog = null;
@@ -107,7 +113,7 @@ final class Connection {
       watchdog = new Thread(() -> closeAfter(ch, timeoutMillis), "mpage-nbd-handshake-timer");
       watchdog.setDaemon(true);
       watchdog.start();
-      Handshake.Export export = Handshake.negotiate(ch, uri.export());
+      Handshake.Export export = Handshake.negotiate(ch, uri.export(), config.structuredReplies());
       watchdog.interrupt();
       if (!ch.isOpen()) {
         throw new IOException("the handshake took longer than " + timeoutMillis + " ms");
@@ -195,54 +201,165 @@ final class Connection {
     }
   }
 
-  /** The reader: one reply at a time, each matched to its request by handle. */
+  /**
+   * The reader: one reply at a time, each matched to its request by handle. A simple reply is the
+   * whole answer (a read's data follows it); with structured replies a read is answered by chunks
+   * of data or holes at offsets inside it, or errors, the last one flagged done.
+   */
   private void readReplies() {
-    ByteBuffer h = ByteBuffer.allocate(Nbd.REPLY_HEADER);
+    ByteBuffer magic = ByteBuffer.allocate(4);
+    ByteBuffer simple = ByteBuffer.allocate(Nbd.REPLY_HEADER - 4);
+    ByteBuffer chunk = ByteBuffer.allocate(Nbd.STRUCTURED_HEADER - 4);
     try {
       while (true) {
-        h.clear();
-        readFully(h);
-        h.flip();
-        int magic = h.getInt();
-        int error = h.getInt();
-        long handle = h.getLong();
-        if (magic != Nbd.SIMPLE_REPLY_MAGIC) {
-          throw new IOException("unexpected reply magic 0x" + Integer.toHexString(magic));
+        magic.clear();
+        readFully(magic);
+        int m = magic.getInt(0);
+        if (m == Nbd.SIMPLE_REPLY_MAGIC) {
+          simpleReply(simple);
+        } else if (m == Nbd.STRUCTURED_REPLY_MAGIC && export.structured()) {
+          structuredChunk(chunk);
+        } else {
+          throw new IOException("unexpected reply magic 0x" + Integer.toHexString(m));
         }
-        Request r = inFlight.get(handle);
-        if (r == null) {
-          throw new IOException("reply for unknown handle " + handle);
-        }
-        if (error == 0 && r.type == Nbd.CMD_READ) {
-          // The data follows the header: into the request's memory, in place.
-          long left = r.length;
-          while (left > 0) {
-            long n = channel.read(r.buffers);
-            if (n < 0) {
-              throw new EOFException("the server closed the connection");
-            }
-            left -= n;
-          }
-        }
-        if (inFlight.remove(handle) == null) {
-          continue; // failed meanwhile by a timeout
-        }
-        if (error != 0 && errorLog.allow()) {
-          LOG.warn(
-              "{}: {} of {} bytes at byte {} failed on the server: {}",
-              deviceName,
-              commandName(r.type),
-              r.length,
-              r.byteOffset,
-              Nbd.errorName(error));
-        }
-        r.done.done(error == 0 ? BlockStatus.OK : status(error));
       }
     } catch (IOException | RuntimeException e) {
       String why =
           e instanceof EOFException ? "the server closed the connection" : String.valueOf(e);
       lost(why);
     }
+  }
+
+  private Request request(long handle) throws IOException {
+    Request r = inFlight.get(handle);
+    if (r == null) {
+      throw new IOException("reply for unknown handle " + handle);
+    }
+    return r;
+  }
+
+  private void simpleReply(ByteBuffer h) throws IOException {
+    h.clear();
+    readFully(h);
+    int error = h.getInt(0);
+    long handle = h.getLong(4);
+    Request r = request(handle);
+    if (error == 0 && r.type == Nbd.CMD_READ) {
+      // The data follows the header: into the request's memory, in place.
+      readInto(r.buffers, r.length);
+    }
+    finish(r, error);
+  }
+
+  private void structuredChunk(ByteBuffer h) throws IOException {
+    h.clear();
+    readFully(h);
+    int flags = h.getShort(0) & 0xffff;
+    int type = h.getShort(2) & 0xffff;
+    long handle = h.getLong(4);
+    int length = h.getInt(12);
+    Request r = request(handle);
+    if (length < 0) {
+      throw new IOException("chunk of " + (length & 0xffffffffL) + " bytes");
+    }
+    if (type == Nbd.REPLY_TYPE_OFFSET_DATA && r.type == Nbd.CMD_READ && length >= 8) {
+      long at = readLong() - r.byteOffset;
+      int n = length - 8;
+      if (at < 0 || at + n > r.length) {
+        throw new IOException("data chunk outside its read");
+      }
+      readInto(slices(r.buffers, (int) at, n), n);
+    } else if (type == Nbd.REPLY_TYPE_OFFSET_HOLE && r.type == Nbd.CMD_READ && length == 12) {
+      long at = readLong() - r.byteOffset;
+      ByteBuffer size = ByteBuffer.allocate(4);
+      readFully(size);
+      int n = size.getInt(0);
+      if (at < 0 || n < 0 || at + n > r.length) {
+        throw new IOException("hole chunk outside its read");
+      }
+      for (ByteBuffer b : slices(r.buffers, (int) at, n)) {
+        while (b.hasRemaining()) {
+          b.put((byte) 0);
+        }
+      }
+    } else if ((type & Nbd.REPLY_TYPE_ERROR_BIT) != 0 && length >= 6) {
+      ByteBuffer body = ByteBuffer.allocate(length);
+      readFully(body);
+      int error = body.getInt(0);
+      r.error = r.error != 0 ? r.error : (error != 0 ? error : 5);
+    } else {
+      // NONE, or a chunk type this client did not ask for: skip its payload.
+      skip(length);
+    }
+    if ((flags & Nbd.REPLY_FLAG_DONE) != 0) {
+      finish(r, r.error);
+    }
+  }
+
+  /** Ends a request whose last reply was read; a request failed meanwhile stays failed. */
+  private void finish(Request r, int error) {
+    if (inFlight.remove(r.handle) == null) {
+      return;
+    }
+    if (error != 0 && errorLog.allow()) {
+      LOG.warn(
+          "{}: {} of {} bytes at byte {} failed on the server: {}",
+          deviceName,
+          commandName(r.type),
+          r.length,
+          r.byteOffset,
+          Nbd.errorName(error));
+    }
+    r.done.done(error == 0 ? BlockStatus.OK : status(error));
+  }
+
+  private void readInto(ByteBuffer[] buffers, long bytes) throws IOException {
+    long left = bytes;
+    while (left > 0) {
+      long n = channel.read(buffers);
+      if (n < 0) {
+        throw new EOFException("the server closed the connection");
+      }
+      left -= n;
+    }
+  }
+
+  private long readLong() throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(8);
+    readFully(b);
+    return b.getLong(0);
+  }
+
+  private void skip(int bytes) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(Math.min(bytes, 64 << 10));
+    int left = bytes;
+    while (left > 0) {
+      b.clear().limit(Math.min(left, b.capacity()));
+      readFully(b);
+      left -= b.limit();
+    }
+  }
+
+  /** Views of {@code n} bytes from {@code at} of a request's buffers (absolute, from 0). */
+  static ByteBuffer[] slices(ByteBuffer[] buffers, int at, int n) {
+    java.util.List<ByteBuffer> out = new ArrayList<>();
+    int skip = at;
+    int left = n;
+    for (ByteBuffer b : buffers) {
+      int size = b.limit();
+      if (skip >= size) {
+        skip -= size;
+        continue;
+      }
+      int take = Math.min(size - skip, left);
+      out.add(b.slice(skip, take));
+      skip = 0;
+      left -= take;
+      if (left == 0) {
+        break;
+      }
+    }
+    return out.toArray(ByteBuffer[]::new);
   }
 
   private void readFully(ByteBuffer b) throws IOException {

@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
  * the older option that either enters transmission or drops the connection.
  *
  * <p>Every failure is an {@link IOException} whose message says what the server said: no such
- * export, TLS required, not an NBD server at all. Structured replies are not negotiated, so the
- * transmission phase sees simple replies only.
+ * export, TLS required, not an NBD server at all. Structured replies ({@code
+ * NBD_OPT_STRUCTURED_REPLY}) are asked for first when wanted; a server that declines them sends
+ * simple replies only.
  */
 final class Handshake {
   /** Option replies longer than this are not from a sane server. */
@@ -23,10 +24,13 @@ final class Handshake {
 
   private final SocketChannel channel;
   private final String export;
+  private final boolean wantStructured;
+  private boolean structured;
 
-  private Handshake(SocketChannel channel, String export) {
+  private Handshake(SocketChannel channel, String export, boolean wantStructured) {
     this.channel = channel;
     this.export = export;
+    this.wantStructured = wantStructured;
   }
 
   /**
@@ -37,16 +41,24 @@ final class Handshake {
    * @param minBlock smallest unit of I/O (1 when not given)
    * @param preferredBlock preferred unit (4096 when not given)
    * @param maxPayload largest read or write payload
+   * @param structured whether structured replies were negotiated
    */
-  record Export(long sizeBytes, int flags, int minBlock, int preferredBlock, int maxPayload) {
+  record Export(
+      long sizeBytes,
+      int flags,
+      int minBlock,
+      int preferredBlock,
+      int maxPayload,
+      boolean structured) {
     boolean has(int flag) {
       return (flags & flag) != 0;
     }
   }
 
   /** Runs the handshake on a connected channel; the channel is in transmission afterwards. */
-  static Export negotiate(SocketChannel channel, String export) throws IOException {
-    return new Handshake(channel, export).run();
+  static Export negotiate(SocketChannel channel, String export, boolean structuredReplies)
+      throws IOException {
+    return new Handshake(channel, export, structuredReplies).run();
   }
 
   private Export run() throws IOException {
@@ -66,6 +78,9 @@ final class Handshake {
     boolean fixed = (serverFlags & Nbd.FLAG_FIXED_NEWSTYLE) != 0;
     int clientFlags = (fixed ? Nbd.FLAG_FIXED_NEWSTYLE : 0) | (noZeroes ? Nbd.FLAG_NO_ZEROES : 0);
     write(ByteBuffer.allocate(4).putInt(0, clientFlags));
+    if (fixed && wantStructured) {
+      structured = structuredReplies();
+    }
     if (fixed) {
       Export e = go();
       if (e != null) {
@@ -73,6 +88,33 @@ final class Handshake {
       }
     }
     return exportName(noZeroes);
+  }
+
+  /** {@code NBD_OPT_STRUCTURED_REPLY}: whether the server agreed; any refusal means no. */
+  private boolean structuredReplies() throws IOException {
+    sendOption(Nbd.OPT_STRUCTURED_REPLY, ByteBuffer.allocate(0));
+    while (true) {
+      ByteBuffer h = read(20, "an option reply");
+      if (h.getLong() != Nbd.REP_MAGIC || h.getInt() != Nbd.OPT_STRUCTURED_REPLY) {
+        throw new IOException("bad option reply from the server to NBD_OPT_STRUCTURED_REPLY");
+      }
+      int type = h.getInt();
+      int length = h.getInt();
+      if (length < 0 || length > MAX_REPLY) {
+        throw new IOException("option reply of " + (length & 0xffffffffL) + " bytes");
+      }
+      read(length, "an option reply");
+      if (type == Nbd.REP_ACK) {
+        return true;
+      }
+      if (type == Nbd.REP_ERR_TLS_REQD) {
+        // Such a server refuses every option but STARTTLS: say so now.
+        throw new IOException("export '" + export + "': " + Nbd.replyName(type));
+      }
+      if ((type & Nbd.REP_FLAG_ERROR) != 0) {
+        return false;
+      }
+    }
   }
 
   /** {@code NBD_OPT_GO}; null if the server does not support it. */
@@ -105,7 +147,7 @@ final class Handshake {
         if (size < 0) {
           throw new IOException("the server did not say the export's size");
         }
-        return new Export(size, flags, min, preferred, max);
+        return new Export(size, flags, min, preferred, max, structured);
       }
       if (type == Nbd.REP_INFO && length >= 2) {
         int info = body.getShort() & 0xffff;
@@ -155,7 +197,7 @@ final class Handshake {
     }
     long size = reply.getLong();
     int flags = reply.getShort() & 0xffff;
-    return new Export(size, flags, 1, 4096, Nbd.DEFAULT_MAX_PAYLOAD);
+    return new Export(size, flags, 1, 4096, Nbd.DEFAULT_MAX_PAYLOAD, structured);
   }
 
   private void sendOption(int option, ByteBuffer data) throws IOException {

@@ -30,6 +30,7 @@ final class Nbd {
   static final int OPT_EXPORT_NAME = 1;
   static final int OPT_ABORT = 2;
   static final int OPT_GO = 7;
+  static final int OPT_STRUCTURED_REPLY = 8;
 
   static final int REP_ACK = 1;
   static final int REP_INFO = 3;
@@ -55,6 +56,17 @@ final class Nbd {
   static final int REQUEST_MAGIC = 0x25609513;
   static final int SIMPLE_REPLY_MAGIC = 0x67446698;
   static final int STRUCTURED_REPLY_MAGIC = 0x668e33ef;
+
+  /** Structured reply chunk header: magic, flags, type, handle, length. */
+  static final int STRUCTURED_HEADER = 20;
+
+  static final int REPLY_FLAG_DONE = 1;
+  static final int REPLY_TYPE_NONE = 0;
+  static final int REPLY_TYPE_OFFSET_DATA = 1;
+  static final int REPLY_TYPE_OFFSET_HOLE = 2;
+
+  /** Error chunk types have bit 15 set. */
+  static final int REPLY_TYPE_ERROR_BIT = 1 << 15;
 
   /** Request header: magic, flags, type, handle, offset, length. */
   static final int REQUEST_HEADER = 28;

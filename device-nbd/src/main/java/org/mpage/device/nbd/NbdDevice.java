@@ -101,12 +101,7 @@ public final class NbdDevice implements BlockDevice {
     Connection.LossListener[] relay = new Connection.LossListener[1];
     Connection c;
     try {
-      c =
-          Connection.open(
-              config.name(),
-              config.uri(),
-              config.connectTimeoutMillis(),
-              (lost, why) -> relay[0].lost(lost, why));
+      c = Connection.open(config, (lost, why) -> relay[0].lost(lost, why));
     } catch (java.net.ConnectException | java.net.UnknownHostException e) {
       throw new IOException(reason(e), e);
     } catch (java.net.SocketException e) {
@@ -162,6 +157,11 @@ public final class NbdDevice implements BlockDevice {
   /** Whether the export's transmission flags include {@code flag} ({@code Nbd.TF_*}). */
   boolean offers(int flag) {
     return export.has(flag);
+  }
+
+  /** Whether the server sends structured replies on this device's first connection. */
+  boolean structuredReplies() {
+    return export.structured();
   }
 
   /** Largest payload of one request. */
@@ -430,7 +430,7 @@ public final class NbdDevice implements BlockDevice {
     }
     Connection c;
     try {
-      c = Connection.open(config.name(), config.uri(), config.connectTimeoutMillis(), this::onLoss);
+      c = Connection.open(config, this::onLoss);
       if (c.export.sizeBytes() != export.sizeBytes()) {
         c.close(0);
         throw new IOException(

@@ -34,7 +34,8 @@ public final class NbdDeviceComponent extends ForwardingBlockDevice {
             config.connect_timeout_ms(),
             config.io_timeout_ms(),
             config.reconnect_wait_ms(),
-            0));
+            0,
+            config.structured_replies()));
   }
 
   /** Without OSGi, for tests. */

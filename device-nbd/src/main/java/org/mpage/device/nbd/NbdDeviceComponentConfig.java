@@ -31,4 +31,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
       name = "Reconnect wait (ms)",
       description = "How long BIOs wait for a reconnect before they fail")
   long reconnect_wait_ms() default 10_000;
+
+  @AttributeDefinition(
+      name = "Structured replies",
+      description = "Ask for structured replies (reads as data and hole chunks)")
+  boolean structured_replies() default true;
 }

@@ -17,6 +17,8 @@ import java.util.Objects;
  *     they fail; later ones fail at once until the device is connected again
  * @param maxRequestBytes largest payload of one request, 0 for the server's maximum (tests use it
  *     to split BIOs)
+ * @param structuredReplies ask for structured replies (reads arrive as data and hole chunks); a
+ *     server that declines sends simple replies
  */
 public record NbdDeviceConfig(
     String name,
@@ -25,7 +27,8 @@ public record NbdDeviceConfig(
     long connectTimeoutMillis,
     long ioTimeoutMillis,
     long reconnectWaitMillis,
-    int maxRequestBytes) {
+    int maxRequestBytes,
+    boolean structuredReplies) {
   public NbdDeviceConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(uri, "uri");
@@ -50,27 +53,54 @@ public record NbdDeviceConfig(
 
   /** Read-write, connect within 10 s, replies within 30 s, BIOs wait 10 s for a reconnect. */
   public static NbdDeviceConfig of(String name, String uri) {
-    return new NbdDeviceConfig(name, NbdUri.parse(uri), false, 10_000, 30_000, 10_000, 0);
+    return new NbdDeviceConfig(name, NbdUri.parse(uri), false, 10_000, 30_000, 10_000, 0, true);
   }
 
   public NbdDeviceConfig withReadOnly(boolean ro) {
     return new NbdDeviceConfig(
-        name, uri, ro, connectTimeoutMillis, ioTimeoutMillis, reconnectWaitMillis, maxRequestBytes);
+        name,
+        uri,
+        ro,
+        connectTimeoutMillis,
+        ioTimeoutMillis,
+        reconnectWaitMillis,
+        maxRequestBytes,
+        structuredReplies);
   }
 
   public NbdDeviceConfig withTimeouts(long connect, long io, long reconnectWait) {
-    return new NbdDeviceConfig(name, uri, readOnly, connect, io, reconnectWait, maxRequestBytes);
+    return new NbdDeviceConfig(
+        name, uri, readOnly, connect, io, reconnectWait, maxRequestBytes, structuredReplies);
   }
 
   public NbdDeviceConfig withMaxRequestBytes(int bytes) {
     return new NbdDeviceConfig(
-        name, uri, readOnly, connectTimeoutMillis, ioTimeoutMillis, reconnectWaitMillis, bytes);
+        name,
+        uri,
+        readOnly,
+        connectTimeoutMillis,
+        ioTimeoutMillis,
+        reconnectWaitMillis,
+        bytes,
+        structuredReplies);
+  }
+
+  public NbdDeviceConfig withStructuredReplies(boolean structured) {
+    return new NbdDeviceConfig(
+        name,
+        uri,
+        readOnly,
+        connectTimeoutMillis,
+        ioTimeoutMillis,
+        reconnectWaitMillis,
+        maxRequestBytes,
+        structured);
   }
 
   /**
    * From the string options of the OSGi configuration and {@code ServiceLoader} use: {@code uri}
    * (required), {@code read.only}, {@code connect.timeout.ms}, {@code io.timeout.ms}, {@code
-   * reconnect.wait.ms}, {@code max.request.bytes}.
+   * reconnect.wait.ms}, {@code max.request.bytes}, {@code structured.replies} (true unless false).
    */
   public static NbdDeviceConfig fromOptions(String name, Map<String, String> options) {
     String uri = options.get("uri");
@@ -84,7 +114,8 @@ public record NbdDeviceConfig(
         number(options, "connect.timeout.ms", 10_000),
         number(options, "io.timeout.ms", 30_000),
         number(options, "reconnect.wait.ms", 10_000),
-        (int) number(options, "max.request.bytes", 0));
+        (int) number(options, "max.request.bytes", 0),
+        !options.getOrDefault("structured.replies", "true").trim().equalsIgnoreCase("false"));
   }
 
   private static boolean bool(Map<String, String> options, String key) {

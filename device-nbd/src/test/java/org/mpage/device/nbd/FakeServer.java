@@ -86,10 +86,6 @@ final class FakeServer implements AutoCloseable {
                 .putInt(type)
                 .putInt(0)
                 .flip());
-        if (go == Go.TLS_REQUIRED) {
-          commands.complete(seen);
-          return;
-        }
       }
       List<ByteBuffer> pending = new ArrayList<>();
       while (true) {
