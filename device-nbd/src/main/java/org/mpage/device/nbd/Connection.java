@@ -268,7 +268,7 @@ final class Connection {
       if (at < 0 || at + n > r.length) {
         throw new IOException("data chunk outside its read");
       }
-      readInto(slices(r.buffers, (int) at, n), n);
+      readInto(Payloads.slices(r.buffers, (int) at, n), n);
     } else if (type == Nbd.REPLY_TYPE_OFFSET_HOLE && r.type == Nbd.CMD_READ && length == 12) {
       long at = readLong() - r.byteOffset;
       ByteBuffer size = ByteBuffer.allocate(4);
@@ -277,7 +277,7 @@ final class Connection {
       if (at < 0 || n < 0 || at + n > r.length) {
         throw new IOException("hole chunk outside its read");
       }
-      for (ByteBuffer b : slices(r.buffers, (int) at, n)) {
+      for (ByteBuffer b : Payloads.slices(r.buffers, (int) at, n)) {
         while (b.hasRemaining()) {
           b.put((byte) 0);
         }
@@ -338,28 +338,6 @@ final class Connection {
       readFully(b);
       left -= b.limit();
     }
-  }
-
-  /** Views of {@code n} bytes from {@code at} of a request's buffers (absolute, from 0). */
-  static ByteBuffer[] slices(ByteBuffer[] buffers, int at, int n) {
-    java.util.List<ByteBuffer> out = new ArrayList<>();
-    int skip = at;
-    int left = n;
-    for (ByteBuffer b : buffers) {
-      int size = b.limit();
-      if (skip >= size) {
-        skip -= size;
-        continue;
-      }
-      int take = Math.min(size - skip, left);
-      out.add(b.slice(skip, take));
-      skip = 0;
-      left -= take;
-      if (left == 0) {
-        break;
-      }
-    }
-    return out.toArray(ByteBuffer[]::new);
   }
 
   private void readFully(ByteBuffer b) throws IOException {

@@ -53,4 +53,26 @@ final class Payloads {
     }
     return out;
   }
+
+  /** Views of {@code n} bytes from {@code at} of a request's buffers (absolute, from 0). */
+  static ByteBuffer[] slices(ByteBuffer[] buffers, int at, int n) {
+    List<ByteBuffer> out = new ArrayList<>();
+    int skip = at;
+    int left = n;
+    for (ByteBuffer b : buffers) {
+      int size = b.limit();
+      if (skip >= size) {
+        skip -= size;
+        continue;
+      }
+      int take = Math.min(size - skip, left);
+      out.add(b.slice(skip, take));
+      skip = 0;
+      left -= take;
+      if (left == 0) {
+        break;
+      }
+    }
+    return out.toArray(ByteBuffer[]::new);
+  }
 }
