@@ -194,6 +194,41 @@ final class Connection {
     }
   }
 
+  /**
+   * A command without payload (TRIM, WRITE_ZEROES) over {@code bytes} from {@code byteOffset}, in
+   * requests of at most 1 GiB (the length is 32 bits); completes with the first error.
+   */
+  java.util.concurrent.CompletableFuture<BlockStatus> sendRange(
+      int type, int flags, long byteOffset, long bytes) {
+    java.util.concurrent.CompletableFuture<BlockStatus> result =
+        new java.util.concurrent.CompletableFuture<>();
+    long piece = 1L << 30;
+    java.util.concurrent.atomic.AtomicInteger left =
+        new java.util.concurrent.atomic.AtomicInteger((int) ((bytes + piece - 1) / piece));
+    java.util.concurrent.atomic.AtomicReference<BlockStatus> error =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    for (long at = byteOffset; at < byteOffset + bytes; at += piece) {
+      int length = (int) Math.min(piece, byteOffset + bytes - at);
+      send(
+          new Request(
+              type,
+              flags,
+              at,
+              length,
+              new ByteBuffer[0],
+              st -> {
+                if (!st.isOk()) {
+                  error.compareAndSet(null, st);
+                }
+                if (left.decrementAndGet() == 0) {
+                  BlockStatus e = error.get();
+                  result.complete(e == null ? BlockStatus.OK : e);
+                }
+              }));
+    }
+    return result;
+  }
+
   private void writeFully(ByteBuffer[] buffers, long bytes) throws IOException {
     long left = bytes;
     while (left > 0) {

@@ -2,12 +2,7 @@ package org.mpage.device.nbd;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.mpage.api.block.Bio;
@@ -42,33 +37,27 @@ import org.slf4j.LoggerFactory;
  * when offered, else a flush after the write. A read-only export refuses a read-write open; on a
  * device opened read-only every write BIO fails with {@link BlockStatus#IOERR} (logged once).
  *
- * <p>Threads: submitters send on their own thread; completions run on the reader thread, or on this
- * device's timer thread, which also runs reconnects, the reply-timeout watchdog and the sends that
- * must not happen on the reader thread (a BIO submitted from a completion, the write after a
- * PREFLUSH, the flush after a write with emulated FUA): a reader blocked in a send could not read
- * the replies that let the server take more.
+ * <p>Threads: submitters send on their own thread; completions run on the reader thread, or on the
+ * timer thread of this device's {@link Link} (the connection as it comes and goes), which also runs
+ * reconnects, the reply-timeout watchdog and the sends that must not happen on the reader thread (a
+ * BIO submitted from a completion, the write after a PREFLUSH, the flush after a write with
+ * emulated FUA): a reader blocked in a send could not read the replies that let the server take
+ * more.
+ *
+ * <p>TRIM and WRITE_ZEROES have no BIO in the api: {@link #discard} and {@link #writeZeroes} send
+ * them, when the export offers them.
  */
 public final class NbdDevice implements BlockDevice {
   private static final Logger LOG = LoggerFactory.getLogger(NbdDevice.class);
 
   private static final ByteBuffer[] NO_BUFFERS = {};
-  private static final long FIRST_BACKOFF_MILLIS = 50;
-  private static final long MAX_BACKOFF_MILLIS = 2_000;
 
   private final NbdDeviceConfig config;
   private final Handshake.Export export;
   private final long capacitySectors;
   private final int chunkBytes;
   private final DiskStatsCounter counters = new DiskStatsCounter();
-  private final ScheduledThreadPoolExecutor timer;
-
-  /** Guards {@link #conn} changes, {@link #parked} and {@link #lostAtNanos}. */
-  private final Object lock = new Object();
-
-  private volatile Connection conn;
-  private final ArrayDeque<Parked> parked = new ArrayDeque<>();
-  private long lostAtNanos = -1;
-  private volatile boolean closed;
+  private final Link link;
   private volatile boolean warnedReadOnly;
 
   private NbdDevice(NbdDeviceConfig config, Handshake.Export export) {
@@ -81,13 +70,20 @@ public final class NbdDevice implements BlockDevice {
     }
     int unit = Math.max(SECTOR_SIZE, export.preferredBlock());
     this.chunkBytes = Math.max(unit, max / unit * unit);
-    this.timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "mpage-nbd-" + config.name() + "-timer");
-              t.setDaemon(true);
-              return t;
+    this.link =
+        new Link(
+            config,
+            export.sizeBytes(),
+            new Link.Target() {
+              @Override
+              public void start(Bio bio, long t0) {
+                NbdDevice.this.start(bio, t0);
+              }
+
+              @Override
+              public void complete(Bio bio, BlockStatus status, long t0) {
+                NbdDevice.this.complete(bio, status, t0);
+              }
             });
   }
 
@@ -111,19 +107,16 @@ public final class NbdDevice implements BlockDevice {
       throw new IOException(reason(e), e);
     }
     NbdDevice dev = new NbdDevice(config, c.export);
-    relay[0] = dev::onLoss;
+    relay[0] = dev.link::onLoss;
     if (c.export.has(Nbd.TF_READ_ONLY) && !config.readOnly()) {
-      c.close(0);
-      dev.timer.shutdownNow();
+      dev.link.abandon(c);
       throw new IOException("the export '" + config.uri().export() + "' is read-only");
     }
     if (dev.capacitySectors == 0) {
-      c.close(0);
-      dev.timer.shutdownNow();
+      dev.link.abandon(c);
       throw new IOException("the export '" + config.uri().export() + "' is empty");
     }
-    dev.conn = c;
-    var unused = dev.timer.scheduleWithFixedDelay(dev::watchdog, 200, 200, TimeUnit.MILLISECONDS);
+    dev.link.attach(c);
     return dev;
   }
 
@@ -171,13 +164,13 @@ public final class NbdDevice implements BlockDevice {
 
   /** Whether a connection is up now. */
   public boolean isConnected() {
-    Connection c = conn;
+    Connection c = link.current();
     return c != null && !c.isDead();
   }
 
   @Override
   public void submit(Bio bio) {
-    if (closed) {
+    if (link.isClosed()) {
       bio.endio(BlockStatus.NODEV);
       return;
     }
@@ -200,30 +193,21 @@ public final class NbdDevice implements BlockDevice {
       complete(bio, BlockStatus.OK, t0);
       return;
     }
-    Connection c = conn;
+    Connection c = link.current();
     if (c == null || c.isDead()) {
-      parkOrFail(bio, t0);
+      link.parkOrFail(bio, t0);
     } else if (c.isReaderThread()) {
-      later(() -> start(bio, t0), bio, t0);
+      link.later(() -> start(bio, t0), bio, t0);
     } else {
       start(bio, t0);
     }
   }
 
-  /** Runs {@code task} on the timer thread; a closed device completes the BIO instead. */
-  private void later(Runnable task, Bio bio, long t0) {
-    try {
-      timer.execute(task);
-    } catch (RejectedExecutionException e) {
-      complete(bio, BlockStatus.NODEV, t0);
-    }
-  }
-
   /** Sends the BIO's requests on the current connection. */
   private void start(Bio bio, long t0) {
-    Connection c = conn;
-    if (closed || c == null) {
-      complete(bio, closed ? BlockStatus.NODEV : BlockStatus.IOERR, t0);
+    Connection c = link.current();
+    if (link.isClosed() || c == null) {
+      complete(bio, link.isClosed() ? BlockStatus.NODEV : BlockStatus.IOERR, t0);
       return;
     }
     if (bio.op() == BioOp.FLUSH) {
@@ -233,7 +217,7 @@ public final class NbdDevice implements BlockDevice {
           flush(
               st -> {
                 if (st.isOk()) {
-                  later(() -> sendData(bio, t0), bio, t0);
+                  link.later(() -> sendData(bio, t0), bio, t0);
                 } else {
                   complete(bio, st, t0);
                 }
@@ -243,15 +227,57 @@ public final class NbdDevice implements BlockDevice {
     }
   }
 
+  /**
+   * Discards {@code sectors} sectors from {@code sector} ({@code NBD_CMD_TRIM}): the server may
+   * deallocate them, and what they read afterwards is unspecified. The api has no discard BIO, so
+   * this is the device's own call. Completes with {@link BlockStatus#NOTSUPP} when the export does
+   * not offer TRIM, {@link BlockStatus#IOERR} when not connected, read-only or out of bounds.
+   */
+  public java.util.concurrent.CompletableFuture<BlockStatus> discard(long sector, long sectors) {
+    return noData(Nbd.CMD_TRIM, Nbd.TF_SEND_TRIM, 0, sector, sectors);
+  }
+
+  /**
+   * Writes zeros to {@code sectors} sectors from {@code sector} without sending them ({@code
+   * NBD_CMD_WRITE_ZEROES}, with FUA when asked and offered); as {@link #discard} otherwise.
+   */
+  public java.util.concurrent.CompletableFuture<BlockStatus> writeZeroes(
+      long sector, long sectors, boolean fua) {
+    int flags = fua && export.has(Nbd.TF_SEND_FUA) ? Nbd.CMD_FLAG_FUA : 0;
+    return noData(Nbd.CMD_WRITE_ZEROES, Nbd.TF_SEND_WRITE_ZEROES, flags, sector, sectors);
+  }
+
+  private java.util.concurrent.CompletableFuture<BlockStatus> noData(
+      int type, int offered, int flags, long sector, long sectors) {
+    Connection c = link.current();
+    BlockStatus refused = null;
+    if (!export.has(offered)) {
+      refused = BlockStatus.NOTSUPP;
+    } else if (link.isClosed()) {
+      refused = BlockStatus.NODEV;
+    } else if (config.readOnly()
+        || c == null
+        || c.isDead()
+        || sector < 0
+        || sectors <= 0
+        || sector >= capacitySectors
+        || sectors > capacitySectors - sector) {
+      refused = BlockStatus.IOERR;
+    }
+    return refused != null
+        ? java.util.concurrent.CompletableFuture.completedFuture(refused)
+        : c.sendRange(type, flags, sector * SECTOR_SIZE, sectors * SECTOR_SIZE);
+  }
+
   private static Connection.Request flush(Connection.Done done) {
     return new Connection.Request(Nbd.CMD_FLUSH, 0, 0, 0, NO_BUFFERS, done);
   }
 
   /** The READ or WRITE requests of a BIO: one, or one per chunk of the server's maximum. */
   private void sendData(Bio bio, long t0) {
-    Connection c = conn;
-    if (closed || c == null) {
-      complete(bio, closed ? BlockStatus.NODEV : BlockStatus.IOERR, t0);
+    Connection c = link.current();
+    if (link.isClosed() || c == null) {
+      complete(bio, link.isClosed() ? BlockStatus.NODEV : BlockStatus.IOERR, t0);
       return;
     }
     boolean write = bio.op() == BioOp.WRITE;
@@ -308,11 +334,11 @@ public final class NbdDevice implements BlockDevice {
         return;
       }
       // FUA emulated: the write is durable once a flush after it has completed.
-      later(
+      link.later(
           () -> {
-            Connection c = conn;
+            Connection c = link.current();
             if (c == null) {
-              complete(bio, closed ? BlockStatus.NODEV : BlockStatus.IOERR, t0);
+              complete(bio, link.isClosed() ? BlockStatus.NODEV : BlockStatus.IOERR, t0);
             } else {
               c.send(flush(st -> complete(bio, st, t0)));
             }
@@ -332,150 +358,6 @@ public final class NbdDevice implements BlockDevice {
     }
   }
 
-  // ---- a lost connection, parked BIOs and reconnects ----
-
-  /** A BIO waiting for a reconnect, with its start time for the statistics. */
-  private record Parked(Bio bio, long t0) {}
-
-  /** While the device reconnects: park the BIO until the deadline, or fail it once past it. */
-  private void parkOrFail(Bio bio, long t0) {
-    boolean reconnected = false;
-    long wait = 0;
-    synchronized (lock) {
-      Connection c = conn;
-      if (c != null && !c.isDead()) {
-        reconnected = true;
-      } else {
-        long now = System.nanoTime();
-        if (lostAtNanos < 0) {
-          lostAtNanos = now;
-        }
-        wait = lostAtNanos + config.reconnectWaitMillis() * 1_000_000 - now;
-        if (wait > 0) {
-          parked.add(new Parked(bio, t0));
-        }
-      }
-    }
-    if (reconnected) {
-      start(bio, t0);
-    } else if (wait <= 0) {
-      complete(bio, BlockStatus.IOERR, t0);
-    } else {
-      try {
-        var unused = timer.schedule(this::failExpired, wait / 1_000_000 + 1, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        failParked(BlockStatus.NODEV);
-      }
-    }
-  }
-
-  /** The reconnect deadline passed: parked BIOs fail, later ones fail at once. */
-  private void failExpired() {
-    synchronized (lock) {
-      if (conn != null && !conn.isDead()) {
-        return;
-      }
-      if (lostAtNanos >= 0
-          && System.nanoTime() - lostAtNanos < config.reconnectWaitMillis() * 1_000_000) {
-        return;
-      }
-    }
-    if (failParked(BlockStatus.IOERR) > 0) {
-      LOG.warn(
-          "{}: not reconnected within {} ms; BIOs fail until it is ({})",
-          name(),
-          config.reconnectWaitMillis(),
-          config.uri());
-    }
-  }
-
-  private int failParked(BlockStatus status) {
-    List<Parked> left;
-    synchronized (lock) {
-      left = new ArrayList<>(parked);
-      parked.clear();
-    }
-    for (Parked p : left) {
-      complete(p.bio(), status, p.t0());
-    }
-    return left.size();
-  }
-
-  /** Called once per lost connection (on its reader thread or a sender). */
-  private void onLoss(Connection lost, String reason) {
-    synchronized (lock) {
-      if (conn != lost || closed) {
-        return;
-      }
-      conn = null;
-      if (lostAtNanos < 0) {
-        lostAtNanos = System.nanoTime();
-      }
-    }
-    scheduleReconnect(FIRST_BACKOFF_MILLIS);
-  }
-
-  private void scheduleReconnect(long delayMillis) {
-    try {
-      var unused = timer.schedule(() -> reconnect(delayMillis), delayMillis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // closed meanwhile
-    }
-  }
-
-  /** One reconnect attempt; on failure the next comes after twice the delay, at most 2 s. */
-  private void reconnect(long delayMillis) {
-    if (closed) {
-      return;
-    }
-    Connection c;
-    try {
-      c = Connection.open(config, this::onLoss);
-      if (c.export.sizeBytes() != export.sizeBytes()) {
-        c.close(0);
-        throw new IOException(
-            "the export's size changed from "
-                + export.sizeBytes()
-                + " to "
-                + c.export.sizeBytes()
-                + " bytes");
-      }
-    } catch (IOException e) {
-      LOG.debug("{}: reconnect failed: {}", name(), e.getMessage());
-      scheduleReconnect(Math.min(MAX_BACKOFF_MILLIS, delayMillis * 2));
-      return;
-    }
-    List<Parked> waiting;
-    synchronized (lock) {
-      if (closed) {
-        waiting = List.of();
-      } else {
-        conn = c;
-        lostAtNanos = -1;
-        waiting = new ArrayList<>(parked);
-        parked.clear();
-      }
-    }
-    if (closed) {
-      c.close(0);
-      return;
-    }
-    LOG.info("{}: reconnected to {}", name(), config.uri());
-    for (Parked p : waiting) {
-      start(p.bio(), p.t0());
-    }
-  }
-
-  /** A request without a reply for io.timeout.ms means a hung server: end the connection. */
-  private void watchdog() {
-    Connection c = conn;
-    if (c != null
-        && !c.isDead()
-        && c.oldestInFlightNanos(System.nanoTime()) > config.ioTimeoutMillis() * 1_000_000) {
-      c.lost("no reply within " + config.ioTimeoutMillis() + " ms");
-    }
-  }
-
   @Override
   public DiskStats stats() {
     return counters.snapshot();
@@ -488,22 +370,7 @@ public final class NbdDevice implements BlockDevice {
    */
   @Override
   public void close() {
-    Connection c;
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      c = conn;
-      conn = null;
-    }
-    failParked(BlockStatus.NODEV);
-    if (c != null) {
-      c.close(5_000);
-    }
-    for (Runnable r : timer.shutdownNow()) {
-      r.run(); // continuations complete their BIOs with NODEV; reconnects see the device closed
-    }
+    link.close();
   }
 
   @Override

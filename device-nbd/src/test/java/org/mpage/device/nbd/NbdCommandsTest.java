@@ -22,9 +22,10 @@ import org.mpage.api.page.Folio;
 
 /**
  * Reads of data and holes, with structured replies (qemu-nbd answers a sparse file's unallocated
- * ranges with hole chunks, which must zero the memory) and without (simple replies carry zeros).
+ * ranges with hole chunks, which must zero the memory) and without (simple replies carry zeros);
+ * WRITE_ZEROES and TRIM where the export offers them, NOTSUPP where it does not.
  */
-class NbdStructuredRepliesTest {
+class NbdCommandsTest {
   @TempDir Path dir;
 
   @ParameterizedTest(name = "structured replies {0}")
@@ -69,5 +70,41 @@ class NbdStructuredRepliesTest {
 
   private static int firstDifference(byte[] a, byte[] b) {
     return Arrays.mismatch(a, b);
+  }
+
+  @org.junit.jupiter.api.Test
+  void discardAndWriteZeroes_areSentWhenOffered() throws Exception {
+    Path img = NbdServer.sparse(dir.resolve("z.img"), 4 << 20);
+    byte[] data = new byte[64 << 10];
+    new Random(2).nextBytes(data);
+    try (FileChannel ch = FileChannel.open(img, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(data), 0);
+    }
+    try (NbdServer server = NbdServer.qemuNbdUnix(dir, img, "raw");
+        NbdDevice dev = NbdDevice.open(NbdDeviceConfig.of("nbd0", server.uri()))) {
+      assertEquals(true, dev.offers(Nbd.TF_SEND_WRITE_ZEROES) && dev.offers(Nbd.TF_SEND_TRIM));
+      assertEquals(BlockStatus.OK, dev.writeZeroes(8, 16, true).get(10, TimeUnit.SECONDS));
+      assertEquals(BlockStatus.OK, dev.discard(64, 8).get(10, TimeUnit.SECONDS));
+      assertEquals(
+          BlockStatus.IOERR, dev.discard(dev.capacitySectors(), 8).get(10, TimeUnit.SECONDS));
+    }
+    byte[] after = java.nio.file.Files.readAllBytes(img);
+    byte[] expect = Arrays.copyOf(data, data.length);
+    Arrays.fill(expect, 8 * 512, 24 * 512, (byte) 0);
+    assertArrayEquals(
+        Arrays.copyOfRange(expect, 0, 64 * 512), Arrays.copyOfRange(after, 0, 64 * 512));
+    assertArrayEquals(
+        Arrays.copyOfRange(expect, 72 * 512, expect.length),
+        Arrays.copyOfRange(after, 72 * 512, expect.length),
+        "only the discarded range may change");
+  }
+
+  @org.junit.jupiter.api.Test
+  void discard_isNotSupportedWhereNotOffered() throws Exception {
+    try (FakeServer server = new FakeServer(FakeServer.Go.UNSUPPORTED, 1);
+        NbdDevice dev = NbdDevice.open(NbdDeviceConfig.of("fake", server.uri()))) {
+      assertEquals(BlockStatus.NOTSUPP, dev.discard(0, 8).get(10, TimeUnit.SECONDS));
+      assertEquals(BlockStatus.NOTSUPP, dev.writeZeroes(0, 8, false).get(10, TimeUnit.SECONDS));
+    }
   }
 }
