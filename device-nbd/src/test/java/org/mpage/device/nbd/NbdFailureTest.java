@@ -54,7 +54,8 @@ class NbdFailureTest {
   }
 
   @Test
-  void serverKilledUnderAMount_failsWithinBounds_andReadsWorkAfterItsRestart() throws Exception {
+  void serverKilledUnderAMount_failsWithinBounds_andReadsWorkAfterItsRestart_fsyncedDataKept()
+      throws Exception {
     Path src = Files.createDirectories(work.resolve("src"));
     byte[][] files = new byte[4][];
     Random rnd = new Random(5);
@@ -63,14 +64,20 @@ class NbdFailureTest {
       rnd.nextBytes(files[i]);
       Files.write(src.resolve("f" + i), files[i]);
     }
+    byte[] fsynced = new byte[100_000];
+    rnd.nextBytes(fsynced);
     Path image = E2fs.mkfs(work.resolve("disk.img"), "16M", src, "-b", "4096");
     NbdServer server = NbdServer.qemuNbdUnix(work, image, "raw");
     try {
       NbdDevice dev =
           NbdDevice.open(
               NbdDeviceConfig.of("nbd0", server.uri()).withTimeouts(5_000, 5_000, 1_000));
-      try (Ext2OnNbd m = Ext2OnNbd.mount(dev, true)) {
+      try (Ext2OnNbd m = Ext2OnNbd.mount(dev, false)) {
         assertArrayEquals(files[0], m.read("/f0"));
+        try (org.mpage.api.fs.FileHandle h = m.fs.openWrite("/fsynced", true, true, 0644)) {
+          h.write(0, ByteBuffer.wrap(fsynced));
+          h.fsync();
+        }
         server.kill();
 
         long t0 = System.nanoTime();
@@ -96,6 +103,10 @@ class NbdFailureTest {
     } finally {
       server.close();
     }
+    // What was fsynced before the kill is on the server's file, which is clean.
+    Ext2OnNbd.fsckClean(image);
+    E2fs.debugfs(image, false, "dump /fsynced " + work.resolve("fsynced.out"));
+    assertArrayEquals(fsynced, Files.readAllBytes(work.resolve("fsynced.out")));
   }
 
   @Test
