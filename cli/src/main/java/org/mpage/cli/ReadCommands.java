@@ -98,7 +98,7 @@ final class ReadCommands {
     } catch (java.util.regex.PatternSyntaxException e) {
       throw new UsageException("getfattr: invalid regular expression " + pattern);
     }
-    Path image = Args.image(args);
+    Image image = Args.image(args);
     String path = Args.required(args, "PATH");
     Args.done(args);
     String n = name;

@@ -190,7 +190,7 @@ final class WriteCommands {
     if ((name == null) == (remove == null) || (remove != null && value != null)) {
       throw new UsageException("setfattr takes -n NAME [-v VALUE] or -x NAME");
     }
-    Path image = Args.image(args);
+    Image image = Args.image(args);
     String path = Args.required(args, "PATH");
     Args.done(args);
     String n = name;
