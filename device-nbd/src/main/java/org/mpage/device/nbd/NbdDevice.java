@@ -98,7 +98,9 @@ public final class NbdDevice implements BlockDevice {
     Connection c;
     try {
       c = Connection.open(config, (lost, why) -> relay[0].lost(lost, why));
-    } catch (java.net.ConnectException | java.net.UnknownHostException e) {
+    } catch (java.net.UnknownHostException e) {
+      throw new IOException("unknown host " + config.uri().host(), e);
+    } catch (java.net.ConnectException e) {
       throw new IOException(reason(e), e);
     } catch (java.net.SocketException e) {
       if (config.uri().isUnix() && !java.nio.file.Files.exists(config.uri().socket())) {
@@ -122,9 +124,6 @@ public final class NbdDevice implements BlockDevice {
 
   private static String reason(IOException e) {
     String m = String.valueOf(e.getMessage());
-    if (e instanceof java.net.UnknownHostException) {
-      return "unknown host " + m;
-    }
     return m.toLowerCase(java.util.Locale.ROOT).contains("refused") ? "connection refused" : m;
   }
 

@@ -125,4 +125,34 @@ class NbdProtocolTest {
         assertThrows(IOException.class, () -> new NbdDeviceComponent(NbdDeviceConfig.of("c", uri)));
     assertEquals(uri + ": connection refused", e.getMessage());
   }
+
+  @Test
+  void silentServer_handshakeTimesOut() throws Exception {
+    // The kernel accepts the connection into the backlog; nobody ever speaks.
+    try (java.nio.channels.ServerSocketChannel silent =
+        java.nio.channels.ServerSocketChannel.open()) {
+      silent.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+      int port = ((java.net.InetSocketAddress) silent.getLocalAddress()).getPort();
+      long t0 = System.nanoTime();
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () ->
+                  NbdDevice.open(
+                      NbdDeviceConfig.of("s", "nbd://127.0.0.1:" + port + "/x")
+                          .withTimeouts(500, 1_000, 1_000)));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals("the handshake took longer than 500 ms", e.getMessage());
+      assertTrue(ms < 3_000, "gave up after " + ms + " ms");
+    }
+  }
+
+  @Test
+  void unknownHost_saysWhich() {
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> NbdDevice.open(NbdDeviceConfig.of("h", "nbd://no.such.host.invalid/x")));
+    assertEquals("unknown host no.such.host.invalid", e.getMessage());
+  }
 }
