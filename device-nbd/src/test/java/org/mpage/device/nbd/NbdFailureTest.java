@@ -110,6 +110,26 @@ class NbdFailureTest {
   }
 
   @Test
+  void hungServer_endsTheConnectionAfterTheIoTimeout_andTheDeviceReconnects() throws Exception {
+    Path img = NbdServer.sparse(work.resolve("hang.img"), 4 << 20);
+    try (NbdServer server = NbdServer.qemuNbdUnix(work, img, "raw");
+        NbdDevice dev =
+            NbdDevice.open(
+                NbdDeviceConfig.of("nbd0", server.uri()).withTimeouts(5_000, 1_000, 500))) {
+      assertEquals(BlockStatus.OK, submit(dev, bio(dev, BioOp.READ, 0)).get(5, TimeUnit.SECONDS));
+      server.signal("STOP");
+      long t0 = System.nanoTime();
+      CompletableFuture<BlockStatus> hung = submit(dev, bio(dev, BioOp.READ, 8));
+      assertEquals(BlockStatus.IOERR, hung.get(10, TimeUnit.SECONDS));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 900 && ms < 3_000, "the hung read failed after " + ms + " ms");
+      server.signal("CONT");
+      await("reconnected", dev::isConnected, 10_000);
+      assertEquals(BlockStatus.OK, submit(dev, bio(dev, BioOp.READ, 16)).get(5, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void serverKilledWithABioInFlight_failsItWithIoerr() throws Exception {
     // nbdkit's delay filter holds each read for 3 s: the read is surely in flight at the kill.
     NbdServer server = NbdServer.nbdkit(work, "--filter=delay", "memory", "16M", "rdelay=3");

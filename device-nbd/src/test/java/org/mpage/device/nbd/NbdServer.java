@@ -193,6 +193,17 @@ final class NbdServer implements AutoCloseable {
     }
   }
 
+  /** Stops ({@code SIGSTOP}) or continues ({@code SIGCONT}) the server: a hung server. */
+  void signal(String sig) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + sig + " " + process.pid() + " failed");
+    }
+  }
+
   /** Kills the server at once (SIGKILL), as a crash would. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -204,6 +215,13 @@ final class NbdServer implements AutoCloseable {
   public void close() {
     if (process == null) {
       return;
+    }
+    if (process.isAlive()) {
+      try {
+        signal("CONT"); // a stopped server cannot act on SIGTERM
+      } catch (IOException | InterruptedException e) {
+        process.destroyForcibly();
+      }
     }
     process.destroy();
     try {
