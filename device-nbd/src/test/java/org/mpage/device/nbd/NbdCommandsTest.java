@@ -23,7 +23,8 @@ import org.mpage.api.page.Folio;
 /**
  * Reads of data and holes, with structured replies (qemu-nbd answers a sparse file's unallocated
  * ranges with hole chunks, which must zero the memory) and without (simple replies carry zeros);
- * WRITE_ZEROES and TRIM where the export offers them, NOTSUPP where it does not.
+ * WRITE_ZEROES and TRIM where the export offers them, NOTSUPP where it does not; a BIO larger than
+ * the server's announced maximum payload split into requests it accepts.
  */
 class NbdCommandsTest {
   @TempDir Path dir;
@@ -105,6 +106,53 @@ class NbdCommandsTest {
         NbdDevice dev = NbdDevice.open(NbdDeviceConfig.of("fake", server.uri()))) {
       assertEquals(BlockStatus.NOTSUPP, dev.discard(0, 8).get(10, TimeUnit.SECONDS));
       assertEquals(BlockStatus.NOTSUPP, dev.writeZeroes(0, 8, false).get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void serversMaximumPayload_splitsABioIntoRequestsItAccepts() throws Exception {
+    // nbdkit announces a 64 KiB maximum and fails any larger request.
+    try (NbdServer server =
+            NbdServer.nbdkit(
+                dir,
+                "--filter=blocksize-policy",
+                "memory",
+                "16M",
+                "blocksize-minimum=512",
+                "blocksize-preferred=4096",
+                "blocksize-maximum=65536",
+                "blocksize-error-policy=error");
+        NbdDevice dev = NbdDevice.open(NbdDeviceConfig.of("nbd0", server.uri()))) {
+      assertEquals(65536, dev.chunkBytes());
+      byte[] data = new byte[Bio.MAX_VECS * Folio.PAGE_SIZE];
+      new Random(4).nextBytes(data);
+      Folio[] pages = new Folio[Bio.MAX_VECS];
+      Bio write = new Bio(dev, BioOp.WRITE, Set.of(), pages.length);
+      write.setSector(8);
+      for (int i = 0; i < pages.length; i++) {
+        pages[i] = new Folio(null, i, ByteBuffer.allocateDirect(Folio.PAGE_SIZE));
+        pages[i].rawMemory().put(0, data, i * Folio.PAGE_SIZE, Folio.PAGE_SIZE);
+        write.addFolio(pages[i], Folio.PAGE_SIZE, 0);
+      }
+      CompletableFuture<BlockStatus> written = new CompletableFuture<>();
+      write.setEndIo(b -> written.complete(b.status()));
+      dev.submit(write);
+      assertEquals(BlockStatus.OK, written.get(10, TimeUnit.SECONDS));
+      Bio read = new Bio(dev, BioOp.READ, Set.of(), pages.length);
+      read.setSector(8);
+      for (Folio p : pages) {
+        p.rawMemory().put(0, new byte[Folio.PAGE_SIZE]);
+        read.addFolio(p, Folio.PAGE_SIZE, 0);
+      }
+      CompletableFuture<BlockStatus> done = new CompletableFuture<>();
+      read.setEndIo(b -> done.complete(b.status()));
+      dev.submit(read);
+      assertEquals(BlockStatus.OK, done.get(10, TimeUnit.SECONDS));
+      byte[] got = new byte[data.length];
+      for (int i = 0; i < pages.length; i++) {
+        pages[i].rawMemory().get(0, got, i * Folio.PAGE_SIZE, Folio.PAGE_SIZE);
+      }
+      assertArrayEquals(data, got);
     }
   }
 }
