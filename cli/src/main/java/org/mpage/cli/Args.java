@@ -1,6 +1,5 @@
 package org.mpage.cli;
 
-import java.nio.file.Path;
 import java.util.Deque;
 import java.util.Locale;
 
@@ -17,8 +16,9 @@ final class Args {
     return false;
   }
 
-  static Path image(Deque<String> args) throws UsageException {
-    return Path.of(required(args, "IMAGE"));
+  /** IMAGE: an image file or an NBD URI. */
+  static Image image(Deque<String> args) throws UsageException {
+    return Image.of(required(args, "IMAGE"));
   }
 
   static String required(Deque<String> args, String what) throws UsageException {

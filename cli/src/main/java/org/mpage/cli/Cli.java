@@ -272,7 +272,7 @@ public final class Cli {
    * the work, unmounts, and prints statistics if asked (after the unmount, so that the final
    * writeback and flush are counted).
    */
-  void onImage(Path image, boolean writable, Work work) throws IOException {
+  void onImage(Image image, boolean writable, Work work) throws IOException {
     Session s;
     try {
       s =
@@ -292,7 +292,7 @@ public final class Cli {
    * until {@code fusermount -u} or a signal; the image is synced and closed before this returns, or
    * before the process exits on a signal.
    */
-  void mount(Path image, Path dir, boolean mountReadOnly) throws IOException {
+  void mount(Image image, Path dir, boolean mountReadOnly) throws IOException {
     boolean ro = mountReadOnly || readOnly;
     Session s;
     try {
@@ -306,7 +306,7 @@ public final class Cli {
           s.fileSystem(),
           dir,
           ro,
-          image.toAbsolutePath().toString(),
+          image.isNbd() ? image.text() : image.file().toAbsolutePath().toString(),
           () -> {
             closed[0] = true;
             Errors.guarded(image.toString(), s::close);

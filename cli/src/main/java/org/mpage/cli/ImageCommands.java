@@ -50,7 +50,7 @@ final class ImageCommands {
    * [--hash-seed U]]}: options in any order after SIZE.
    */
   private void mkfs(Deque<String> args) throws UsageException, IOException {
-    Path image = Args.image(args);
+    Image target = Args.image(args);
     String sizeText = Args.required(args, "SIZE");
     int blockSize = 4096;
     String from = null;
@@ -79,17 +79,22 @@ final class ImageCommands {
     if (from == null && (auto || uuid != null || label != null || hashSeed != null)) {
       throw new UsageException("SIZE auto, --uuid, --label and --hash-seed go with --from");
     }
+    if (target.isNbd() && from != null) {
+      throw new PathException(
+          target.text(), "mkfs --from builds an image file, not an NBD export", null);
+    }
     if (from == null) {
       long size = Args.size(sizeText);
       try {
-        Session.Formatted f = Session.mkfs(image, size, blockSize, cli.engineOptions());
+        Session.Formatted f = Session.mkfs(target, size, blockSize, cli.engineOptions());
         cli.printStats(f.engineStats(), f.device());
       } catch (IOException | IllegalArgumentException e) {
         throw new PathException(
-            image.toString(), e instanceof IOException io ? Errors.reason(io) : e.getMessage(), e);
+            target.text(), e instanceof IOException io ? Errors.reason(io) : e.getMessage(), e);
       }
       return;
     }
+    Path image = target.file();
     long epoch = sourceDateEpoch();
     ImageBuild.Options o =
         new ImageBuild.Options(
@@ -156,7 +161,7 @@ final class ImageCommands {
         }
       }
     }
-    Path image = Args.image(args);
+    Image image = Args.image(args);
     Path dir = Path.of(Args.required(args, "DIR"));
     Args.done(args);
     cli.mount(image, dir, readOnly);

@@ -17,6 +17,7 @@ import org.mpage.api.block.BioOp;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockDeviceProvider;
 import org.mpage.api.block.BlockStatus;
+import org.mpage.api.block.ForwardingBlockDevice;
 import org.mpage.api.block.StackedDeviceProvider;
 import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileSystemType;
@@ -26,9 +27,9 @@ import org.mpage.api.fs.StorageEngineFactory;
 import org.mpage.api.page.Folio;
 
 /**
- * One image opened for a command: the device (file or RAM disk), an engine and the mounted
- * filesystem, all found through {@link ServiceLoader}. Closing unmounts and releases everything.
- * Public for the bench harness, which mounts images exactly as the command line does.
+ * One image opened for a command: the device (file, RAM disk or NBD export), an engine and the
+ * mounted filesystem, all found through {@link ServiceLoader}. Closing unmounts and releases
+ * everything. Public for the bench harness, which mounts images exactly as the command line does.
  */
 public final class Session implements AutoCloseable {
   final Path image;
@@ -111,6 +112,29 @@ public final class Session implements AutoCloseable {
       List<Fault> faults,
       Map<String, String> mountOptions)
       throws IOException {
+    return open(Image.of(image), deviceType, readOnly, engineOptions, faults, mountOptions);
+  }
+
+  /**
+   * As above for an IMAGE argument: an image file, or an NBD URI, whose export is opened by the
+   * provider of type {@code nbd} (a RAM disk copy is refused there).
+   */
+  static Session open(
+      Image source,
+      String deviceType,
+      boolean readOnly,
+      Map<String, String> engineOptions,
+      List<Fault> faults,
+      Map<String, String> mountOptions)
+      throws IOException {
+    if (source.isNbd()) {
+      if (deviceType.equals("ramdisk")) {
+        throw new IOException("--device ramdisk copies an image file, not an NBD export");
+      }
+      return mount(
+          null, openNbd(source, readOnly), null, engineOptions, faults, mountOptions, readOnly);
+    }
+    Path image = source.file();
     if (!Files.exists(image)) {
       throw new NoSuchFileException(image.toString(), null, "no such image file");
     }
@@ -155,6 +179,53 @@ public final class Session implements AutoCloseable {
     }
   }
 
+  /**
+   * Mounts ext2 on an already open device (an NBD export), with fault targets stacked on it; the
+   * device is closed if the mount fails.
+   */
+  private static Session mount(
+      Path image,
+      BlockDevice base,
+      Path writeBackTo,
+      Map<String, String> engineOptions,
+      List<Fault> faults,
+      Map<String, String> mountOptions,
+      boolean readOnly)
+      throws IOException {
+    Map<String, String> options = new HashMap<>(engineOptions);
+    options.putIfAbsent("read_ahead_kb", "1024");
+    options.putIfAbsent("cache.pages", "16384");
+    StorageEngine engine = provider(StorageEngineFactory.class).create(options);
+    BlockDevice device = null;
+    try {
+      device = stack(base, faults);
+      FileSystem fs = ext2().mount(device, engine, new MountOptions(readOnly, mountOptions));
+      return new Session(image, device, engine, fs, base, writeBackTo, null);
+    } catch (IOException | RuntimeException e) {
+      engine.close();
+      if (device != null && device != base) {
+        device.close();
+      }
+      base.close();
+      throw e;
+    }
+  }
+
+  /** The export of an NBD URI, through the {@code nbd} device provider. */
+  static BlockDevice openNbd(Image image, boolean readOnly) throws IOException {
+    Map<String, String> options = new HashMap<>();
+    options.put("uri", image.text());
+    options.put("read.only", Boolean.toString(readOnly));
+    try {
+      return deviceProvider("nbd").open("nbd", options);
+    } catch (IllegalArgumentException e) {
+      // A malformed URI: the provider's message names it first; the error line does already.
+      String m = String.valueOf(e.getMessage());
+      throw new IOException(
+          m.startsWith(image.text() + ": ") ? m.substring(image.text().length() + 2) : m, e);
+    }
+  }
+
   /** The fault targets stacked on {@code base}; {@code base} itself without any. */
   private static BlockDevice stack(BlockDevice base, List<Fault> faults) throws IOException {
     BlockDevice top = base;
@@ -182,6 +253,45 @@ public final class Session implements AutoCloseable {
 
   /** What {@link #mkfs} leaves for {@code --stats}: the engine's counters and the closed device. */
   record Formatted(Map<String, Long> engineStats, BlockDevice device) {}
+
+  /**
+   * Formats an image file (created or replaced, sparse, {@code size} bytes) or the first {@code
+   * size} bytes of an NBD export as ext2.
+   */
+  static Formatted mkfs(Image image, long size, int blockSize, Map<String, String> engineOptions)
+      throws IOException {
+    if (!image.isNbd()) {
+      return mkfs(image.file(), size, blockSize, engineOptions);
+    }
+    BlockDevice export = openNbd(image, false);
+    long capacity = export.capacitySectors() * BlockDevice.SECTOR_SIZE;
+    if (size > capacity) {
+      export.close();
+      throw new IOException("the export holds " + capacity + " bytes, less than " + size);
+    }
+    BlockDevice dev =
+        new ForwardingBlockDevice() {
+          @Override
+          protected BlockDevice delegate() {
+            return export;
+          }
+
+          @Override
+          public long capacitySectors() {
+            return size / BlockDevice.SECTOR_SIZE;
+          }
+        };
+    Map<String, String> options = new HashMap<>(engineOptions);
+    options.put("cache.pages", "16384");
+    options.put("dirty.pages", "4096");
+    Map<String, Long> stats;
+    try (dev;
+        StorageEngine engine = provider(StorageEngineFactory.class).create(options)) {
+      ext2().format(dev, engine, Map.of("block.size", Integer.toString(blockSize)));
+      stats = engine.statistics();
+    }
+    return new Formatted(stats, dev);
+  }
 
   /** Creates (or replaces) a sparse image of {@code size} bytes and formats it as ext2. */
   static Formatted mkfs(Path image, long size, int blockSize, Map<String, String> engineOptions)

@@ -71,7 +71,8 @@ final class Usage {
         "Copies host file LOCAL to PATH, or into it when PATH is a directory. Each file is"
             + " written under a temporary name and renamed over the target when complete. A copy"
             + " keeps its source's mode, access and modification times, and owner and group.",
-        "-r  copy a folder and everything under it (symlinks kept as symlinks)",
+        "-r  copy a folder and everything under it (symlinks kept as symlinks; FIFOs, sockets and"
+            + " devices made again)",
         "--owner UID:GID  owner and group of every copy (numbers), as install -o/-g",
         "--mode OCTAL  permission bits of every copy but directories, as install -m");
     add(
@@ -105,6 +106,26 @@ final class Usage {
         "truncate IMAGE PATH SIZE",
         "",
         "Sets the file's size (suffix K, M, G, T or P): cut, or grown with a hole.");
+    add(
+        "getfattr [-d] [-n NAME] [-m PATTERN] [-e ENC] IMAGE PATH",
+        "",
+        "The extended attributes of PATH (a symlink itself, not its target), as getfattr prints"
+            + " them: # file: PATH, then the names matching PATTERN (default ^user\\.), sorted;"
+            + " nothing if none matches.",
+        "-d  dump the values too: name=\"text\", 0x hex or 0s base64",
+        "-n NAME  only attribute NAME, with its value; an error if it is missing",
+        "-m PATTERN  names matching this regular expression; - for all",
+        "-e ENC  encode values as text, hex or base64 (default: text if printable, else base64)");
+    add(
+        "setfattr -n NAME [-v VALUE] | -x NAME IMAGE PATH",
+        "",
+        "Sets or removes an extended attribute of PATH (a symlink itself, not its target), as"
+            + " setfattr does: user., trusted., security., system.posix_acl_access and"
+            + " system.posix_acl_default (ACLs in the xattr format getfattr shows).",
+        "-n NAME  the attribute to set (created or replaced)",
+        "-v VALUE  its value: \"text\" (\\ooo escapes), 0x hex, 0s base64 or plain text;"
+            + " default empty",
+        "-x NAME  remove the attribute");
     add(
         "mount [-o ro] IMAGE DIR",
         "FUSE mount in the foreground; fusermount -u or Ctrl-C syncs and ends",
@@ -153,6 +174,8 @@ final class Usage {
     return String.join(
         "\n",
         TEXT,
+        "IMAGE is an image file or an NBD export: nbd://HOST[:PORT]/EXPORT (port 10809 unless",
+        "  given) or nbd+unix:///EXPORT?socket=PATH",
         "global options:",
         "  --stats                   I/O statistics on stderr at exit",
         "  --trace FILE              every BIO written to FILE (see plot)",

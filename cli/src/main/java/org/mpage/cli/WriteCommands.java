@@ -4,13 +4,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Deque;
 import org.mpage.api.fs.FileType;
+import org.mpage.api.fs.Names;
 import org.mpage.fileops.FileOps;
 
 /**
  * The commands that change an image: {@code put}, {@code mknod}, {@code write}, {@code mkdir},
- * {@code rm}, {@code mv}, {@code ln} and {@code truncate}. Each parses its arguments and calls the
- * file-operations layer on a read-write mount (read-only with {@code --read-only}, where every
- * change fails).
+ * {@code rm}, {@code mv}, {@code ln}, {@code truncate} and {@code setfattr}. Each parses its
+ * arguments and calls the file-operations layer on a read-write mount (read-only with {@code
+ * --read-only}, where every change fails).
  */
 final class WriteCommands {
   private final Cli cli;
@@ -48,7 +49,7 @@ final class WriteCommands {
             args.pollFirst();
           }
         }
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         Path local = Path.of(Args.required(args, "LOCAL"));
         String path = Args.required(args, "PATH");
         Args.done(args);
@@ -68,7 +69,7 @@ final class WriteCommands {
           args.pollFirst();
           mode = mode(Args.required(args, "-m MODE"));
         }
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         String type = Args.required(args, "TYPE");
         FileType kind =
@@ -93,7 +94,7 @@ final class WriteCommands {
         cli.onImage(image, true, ops -> ops.mknod(path, kind, m, ma, mi));
       }
       case "write" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         long offset = 0;
         if ("--offset".equals(args.peekFirst())) {
@@ -106,20 +107,20 @@ final class WriteCommands {
       }
       case "mkdir" -> {
         boolean parents = Args.flag(args, "-p");
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         Args.done(args);
         cli.onImage(image, true, ops -> ops.mkdir(path, parents));
       }
       case "rm" -> {
         boolean recursive = Args.flag(args, "-r");
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         Args.done(args);
         cli.onImage(image, true, ops -> ops.remove(path, recursive));
       }
       case "mv" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String from = Args.required(args, "FROM");
         String to = Args.required(args, "TO");
         Args.done(args);
@@ -127,19 +128,20 @@ final class WriteCommands {
       }
       case "ln" -> {
         boolean symbolic = Args.flag(args, "-s");
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String target = Args.required(args, "TARGET");
         String path = Args.required(args, "PATH");
         Args.done(args);
         cli.onImage(image, true, ops -> ops.link(target, path, symbolic));
       }
       case "truncate" -> {
-        Path image = Args.image(args);
+        Image image = Args.image(args);
         String path = Args.required(args, "PATH");
         long size = Args.size(Args.required(args, "SIZE"));
         Args.done(args);
         cli.onImage(image, true, ops -> ops.truncate(path, size));
       }
+      case "setfattr" -> setfattr(args);
       default -> {
         return false;
       }
@@ -170,5 +172,39 @@ final class WriteCommands {
       throw new UsageException(what + " takes a number below 2^32, not " + text);
     }
     return Long.parseLong(text);
+  }
+
+  /** {@code setfattr -n NAME [-v VALUE] IMAGE PATH} or {@code setfattr -x NAME IMAGE PATH}. */
+  private void setfattr(Deque<String> args) throws UsageException, IOException {
+    String name = null;
+    String value = null;
+    String remove = null;
+    while (args.peekFirst() != null && args.peekFirst().startsWith("-")) {
+      switch (args.pollFirst()) {
+        case "-n" -> name = Args.required(args, "NAME after -n");
+        case "-v" -> value = Args.required(args, "VALUE after -v");
+        case "-x" -> remove = Args.required(args, "NAME after -x");
+        default -> throw new UsageException("setfattr: unknown option");
+      }
+    }
+    if ((name == null) == (remove == null) || (remove != null && value != null)) {
+      throw new UsageException("setfattr takes -n NAME [-v VALUE] or -x NAME");
+    }
+    Image image = Args.image(args);
+    String path = Args.required(args, "PATH");
+    Args.done(args);
+    String n = name;
+    String x = remove;
+    byte[] v = value == null ? null : Names.toBytes(value);
+    cli.onImage(
+        image,
+        true,
+        ops -> {
+          if (x != null) {
+            ops.removefattr(path, x);
+          } else {
+            ops.setfattr(path, n, v);
+          }
+        });
   }
 }

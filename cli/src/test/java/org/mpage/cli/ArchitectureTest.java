@@ -30,6 +30,7 @@ class ArchitectureTest {
   private static final String FILE = "org.mpage.device.file..";
   private static final String RAMDISK = "org.mpage.device.ramdisk..";
   private static final String FAULT = "org.mpage.device.fault..";
+  private static final String NBD = "org.mpage.device.nbd..";
   private static final String CLI = "org.mpage.cli..";
   private static final String VFS = "org.mpage.vfs..";
   private static final String SHELL = "org.mpage.shell..";
@@ -140,6 +141,13 @@ class ArchitectureTest {
               .because("devices depend on the api only"),
           classes()
               .that()
+              .resideInAPackage(NBD)
+              .should()
+              .onlyDependOnClassesThat()
+              .resideInAnyPackage(apiAnd(NBD))
+              .because("devices depend on the api only"),
+          classes()
+              .that()
               .resideInAPackage(FAULT)
               .should()
               .onlyDependOnClassesThat()
@@ -232,6 +240,7 @@ class ArchitectureTest {
             "org.mpage.device.file",
             "org.mpage.device.ramdisk",
             "org.mpage.device.fault",
+            "org.mpage.device.nbd",
             "org.mpage.fs.ext2",
             "org.mpage.fs.ext4.extents",
             "org.mpage.fileops",

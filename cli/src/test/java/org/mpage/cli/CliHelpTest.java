@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 
 /** The command line's manners: help on stdout with status 0, each command's options, --version. */
 class CliHelpTest {
-  /** The usage text as it was before the commands were split up: usage errors still print it. */
+  /**
+   * The usage text as it was before the commands were split up (usage errors still print it), with
+   * getfattr and setfattr added.
+   */
   private static final String USAGE =
       String.join(
           "\n",
@@ -33,6 +36,8 @@ class CliHelpTest {
           "  mv IMAGE FROM TO",
           "  ln [-s] IMAGE TARGET PATH",
           "  truncate IMAGE PATH SIZE",
+          "  getfattr [-d] [-n NAME] [-m PATTERN] [-e ENC] IMAGE PATH",
+          "  setfattr -n NAME [-v VALUE] | -x NAME IMAGE PATH",
           "  mount [-o ro] IMAGE DIR         FUSE mount in the foreground; fusermount -u or Ctrl-C"
               + " syncs and ends",
           "  plot TRACE [TRACE...] OUT.svg   BIO traces (--trace) drawn as sector against time",

@@ -31,7 +31,7 @@ class CliMkfsFromTest {
 
   @BeforeAll
   static void buildFromFolder() throws Exception {
-    tree = MkfsTrees.cornerTree(work, "tree", Long.getLong("seed", System.nanoTime()));
+    tree = MkfsTrees.cornerTree(work, "tree", Long.getLong("seed", System.nanoTime()), true);
     fromFolder = work.resolve("folder.img");
     ok(CliWriteTest.mpage("mkfs", fromFolder.toString(), "auto", "--from", tree.toString()));
   }
@@ -49,6 +49,7 @@ class CliMkfsFromTest {
     String sparse = E2fs.debugfs(fromFolder, false, "stat /sparse.img");
     long blockcount = Long.parseLong(sparse.replaceAll("(?s).*Blockcount: (\\d+).*", "$1"));
     assertTrue(blockcount < 200, "holes stay holes: " + sparse);
+    assertTrue(E2fs.debugfs(fromFolder, false, "stat /dir/sock").contains("Type: socket"));
     String fifo = E2fs.debugfs(fromFolder, false, "stat /dir/fifo");
     assertTrue(fifo.contains("Type: FIFO") && fifo.contains("Mode:  0640"), fifo);
   }
@@ -70,7 +71,7 @@ class CliMkfsFromTest {
     ok(CliWriteTest.mpageIn(tar, "mkfs", image.toString(), "100M", "--from", "-"));
     CliWriteTest.fsck(image);
     MkfsTrees.assertContentsEqual(tree, image, work);
-    MkfsTrees.assertAttributesEqual(tree, image, work);
+    MkfsTrees.assertAttributesEqual(tree, image, work, true);
     // auto from stdin reads the tar twice through a file beside the image, then removes it
     Path auto = work.resolve("stdin-auto.img");
     ok(CliWriteTest.mpageIn(tar, "mkfs", auto.toString(), "auto", "--from", "-"));

@@ -38,7 +38,7 @@ class CliMkfsReproducibleTest {
 
   @BeforeAll
   static void makeTree() throws Exception {
-    tree = MkfsTrees.cornerTree(work, "tree", Long.getLong("seed", System.nanoTime()));
+    tree = MkfsTrees.cornerTree(work, "tree", Long.getLong("seed", System.nanoTime()), false);
   }
 
   static CliTest.Result mpage(Map<String, String> env, byte[] stdin, String... args) {

@@ -90,9 +90,9 @@ class JpmsModulePathIT {
           .forEach(j -> jars.add(j.toAbsolutePath()));
     }
     assertEquals(
-        10,
+        11,
         jars.size(),
-        "api, core, three device modules, ext2, ext4 extents, fileops, slf4j api and simple: "
+        "api, core, four device modules, ext2, ext4 extents, fileops, slf4j api and simple: "
             + jars);
     for (Path j : jars) {
       assertFalse(j.getFileName().toString().contains("osgi"), j.toString());

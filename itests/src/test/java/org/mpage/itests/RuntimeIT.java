@@ -72,7 +72,8 @@ public class RuntimeIT {
           new ArrayList<>(scr.getComponentConfigurationDTOs(d));
       if (d.name.endsWith("FileDeviceComponent")
           || d.name.startsWith("org.mpage.device.fault.") && d.name.endsWith("Component")
-          || d.name.endsWith("LogWritesComponent")) {
+          || d.name.endsWith("LogWritesComponent")
+          || d.name.endsWith("NbdDeviceComponent")) {
         assertTrue("no such device configured yet: " + configs, configs.isEmpty());
         continue;
       }
@@ -106,6 +107,8 @@ public class RuntimeIT {
             "org.mpage.device.file.FileDeviceProvider",
             "org.mpage.device.logwrites.LogWritesComponent",
             "org.mpage.device.logwrites.LogWritesProvider",
+            "org.mpage.device.nbd.NbdDeviceComponent",
+            "org.mpage.device.nbd.NbdDeviceProvider",
             "org.mpage.device.ramdisk.RamDiskComponent",
             "org.mpage.device.ramdisk.RamDiskProvider",
             "org.mpage.fs.ext2.Ext2FileSystemType",

@@ -19,7 +19,8 @@ import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileType;
 
 /**
- * {@code put} and {@code put -r}: host files copied into the image.
+ * {@code put} and {@code put -r}: host files copied into the image (FIFOs, sockets and devices made
+ * again with their numbers).
  *
  * <p>A file is written under a temporary name next to its target, made durable, given its mode and
  * time, and only then renamed over the target: whatever goes wrong (the image fills up, the host
@@ -136,8 +137,40 @@ final class CopyIn {
       putFile(local, path, attributes);
       return List.of();
     }
-    ops.reporter().skipped(local.toString(), "not a regular file, directory or symlink");
+    putSpecial(local, path, attributes);
     return List.of();
+  }
+
+  /** A FIFO, socket or device: made again with mknod, with its number; anything else skipped. */
+  private void putSpecial(Path local, String path, HostModes.Attributes attributes)
+      throws IOException {
+    FileType type;
+    long rdev;
+    try {
+      java.util.Map<String, Object> a =
+          Files.readAttributes(local, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+      type = FolderSource.type((Integer) a.get("mode"));
+      rdev = ((Number) a.get("rdev")).longValue();
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      type = FileType.UNKNOWN;
+      rdev = 0;
+    }
+    if (type == FileType.UNKNOWN) {
+      ops.reporter().skipped(local.toString(), "not a regular file, directory or symlink");
+      return;
+    }
+    if (isDir(path)) {
+      throw new PathException(path, "is a directory", null);
+    }
+    removeIfPresent(path);
+    FileType t = type;
+    long dev = rdev;
+    Errors.guarded(
+        path,
+        () -> {
+          fs.mknod(path, t, attributes.mode() & 07777, dev);
+          setAttributes(path, attributes, false);
+        });
   }
 
   /**

@@ -13,6 +13,7 @@ import java.nio.file.ReadOnlyFileSystemException;
 import java.util.Locale;
 import org.mpage.api.fs.CorruptFilesystemException;
 import org.mpage.api.fs.UnsupportedFeatureException;
+import org.mpage.api.fs.XattrException;
 import org.mpage.api.page.NoSpaceException;
 import org.mpage.api.page.WritebackException;
 
@@ -37,10 +38,12 @@ public enum Errno {
   ENOSPC(28, "no space left on device"),
   EROFS(30, "read-only file system"),
   EMLINK(31, "too many links"),
+  ERANGE(34, "numerical result out of range"),
   ENAMETOOLONG(36, "file name too long"),
   ENOSYS(38, "function not implemented"),
   ENOTEMPTY(39, "directory not empty"),
   ELOOP(40, "too many levels of symbolic links"),
+  ENODATA(61, "no data available"),
   EOPNOTSUPP(95, "operation not supported");
 
   private final int number;
@@ -117,6 +120,9 @@ public enum Errno {
     }
     if (t instanceof WritebackException w) {
       return byNumber(w.errno());
+    }
+    if (t instanceof XattrException x) {
+      return byNumber(x.kind().errno());
     }
     if (t instanceof CorruptFilesystemException) {
       return EIO;

@@ -302,6 +302,80 @@ public final class FileOps {
     }
   }
 
+  // ---- extended attributes (getfattr, setfattr; a final symlink is not followed) ----
+
+  /**
+   * What {@code getfattr} prints for {@code path}: {@code # file: PATH} (leading slashes dropped,
+   * as getfattr does), then one line per attribute whose name {@code pattern} finds (a regular
+   * expression; empty for all; getfattr's default is {@code ^user\\.}), sorted by name, and an
+   * empty line; nothing if none matches. With {@code dump} each name is followed by {@code =} and
+   * its value in {@code encoding} ({@link XattrText}); with {@code name} only that attribute,
+   * dumped, and its absence is an error.
+   */
+  public void getfattr(
+      String path,
+      String name,
+      boolean dump,
+      String pattern,
+      XattrText.Encoding encoding,
+      PrintStream out)
+      throws IOException {
+    java.util.List<String> names;
+    if (name != null) {
+      names = java.util.List.of(name);
+      dump = true;
+    } else {
+      java.util.regex.Pattern p = java.util.regex.Pattern.compile(pattern);
+      names = new java.util.ArrayList<>();
+      for (String n : Errors.guarded(path, () -> fs.listXattr(path))) {
+        if (p.matcher(n).find()) {
+          names.add(n);
+        }
+      }
+      names.sort(java.util.Comparator.comparing(Names::toBytes, java.util.Arrays::compareUnsigned));
+    }
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    for (String n : names) {
+      text.writeBytes(XattrText.quote(Names.toBytes(n), "=\n\r"));
+      if (dump) {
+        byte[] value = Errors.guarded(path, () -> fs.getXattr(path, n));
+        text.write('=');
+        text.writeBytes(XattrText.encode(value, encoding));
+      }
+      text.write('\n');
+    }
+    if (names.isEmpty()) {
+      return;
+    }
+    String shown = path.replaceFirst("^/+", "");
+    out.writeBytes("# file: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    out.writeBytes(XattrText.quote(Names.toBytes(shown.isEmpty() ? "." : shown), "\n\r"));
+    out.write('\n');
+    out.writeBytes(text.toByteArray());
+    out.write('\n');
+  }
+
+  /**
+   * {@code setfattr -n NAME -v VALUE}: sets attribute {@code name}, creating or replacing it;
+   * {@code value} is decoded as setfattr decodes it ({@link XattrText#decode}); null sets an empty
+   * value.
+   */
+  public void setfattr(String path, String name, byte[] value) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = value == null ? new byte[0] : XattrText.decode(value);
+    } catch (IllegalArgumentException e) {
+      throw new PathException(path, e.getMessage(), null);
+    }
+    Errors.guarded(
+        path, () -> fs.setXattr(path, name, bytes, org.mpage.api.fs.XattrMode.CREATE_OR_REPLACE));
+  }
+
+  /** {@code setfattr -x NAME}: removes attribute {@code name}. */
+  public void removefattr(String path, String name) throws IOException {
+    Errors.guarded(path, () -> fs.removeXattr(path, name));
+  }
+
   /** A directory, mode 0755; with {@code parents} its missing parents too and no error if any. */
   public void mkdir(String path, boolean parents) throws IOException {
     if (!parents) {

@@ -2,10 +2,12 @@ package org.mpage.fileops;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -77,6 +79,48 @@ final class FolderSource implements TreeSource {
       return entry(c, FileOps.child(d.path(), c.getFileName().toString()));
     }
     return null;
+  }
+
+  /**
+   * The {@code user.} attributes of the file {@link #next} returned last, as the JDK reads them
+   * (its {@code user} view; other namespaces are not readable through it), for regular files and
+   * directories: Linux allows {@code user.} attributes on nothing else.
+   */
+  @Override
+  public Map<String, byte[]> xattrs() throws IOException {
+    Path host = current;
+    if (host == null
+        || !(Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)
+            || Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS))) {
+      return Map.of();
+    }
+    UserDefinedFileAttributeView view =
+        Files.getFileAttributeView(
+            host, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    if (view == null) {
+      return Map.of();
+    }
+    Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+    List<String> names;
+    try {
+      names = view.list();
+    } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+      return Map.of(); // a host filesystem without user attributes
+    }
+    for (String n : names) {
+      ByteBuffer value =
+          Errors.local(
+              host,
+              () -> {
+                ByteBuffer b = ByteBuffer.allocate(view.size(n));
+                view.read(n, b);
+                return b.flip();
+              });
+      byte[] bytes = new byte[value.remaining()];
+      value.get(bytes);
+      out.put("user." + n, bytes);
+    }
+    return out;
   }
 
   private Entry entry(Path host, String path) throws IOException {

@@ -89,6 +89,10 @@ public final class ImageBuild {
     Path spool = null;
     boolean done = false;
     try {
+      // a symbolic link to the folder is the folder: the tree starts at what it names
+      boolean folder = from != null && Files.isDirectory(from);
+      Path real = folder ? Errors.local(from, from::toRealPath) : null;
+      Set<Path> exclude = folder ? excluded(dir, image, tmp) : Set.of();
       Source source;
       if (from == null) {
         if (o.size() < 0) {
@@ -100,10 +104,7 @@ public final class ImageBuild {
         } else {
           source = () -> new TarSource(stdin, "-", 0);
         }
-      } else if (Files.isDirectory(from)) {
-        // a symbolic link to the folder is the folder: the tree starts at what it names
-        Path real = Errors.local(from, from::toRealPath);
-        Set<Path> exclude = excluded(dir, image, tmp);
+      } else if (folder) {
         source = () -> new FolderSource(real, 0, exclude);
       } else if (Files.isRegularFile(from)) {
         source = () -> tarFile(from, from.toString());
@@ -116,8 +117,6 @@ public final class ImageBuild {
       int bs = o.blockSize();
       long size = o.size();
       long total = 0;
-      boolean folder = from != null && Files.isDirectory(from);
-      Path folderPath = folder ? Errors.local(from, from::toRealPath) : null;
       // a folder is counted for its progress bar too (metadata only; a tar's size is its bytes)
       if (size < 0 || folder) {
         TreeSize.Needs needs;
@@ -130,8 +129,7 @@ public final class ImageBuild {
         }
       }
       long fileTotal = total;
-      Set<Path> exclude = folder ? excluded(dir, image, tmp) : Set.of();
-      Source counted = folder ? () -> new FolderSource(folderPath, fileTotal, exclude) : source;
+      Source counted = folder ? () -> new FolderSource(real, fileTotal, exclude) : source;
       TreeBuilder.Summary summary;
       long epoch = o.sourceDateEpoch();
       try (Mount m = format(formatter, tmp, size, o, image);
@@ -152,6 +150,9 @@ public final class ImageBuild {
               e);
         }
         throw e;
+      } catch (IOException e) {
+        // the final sync and unmount of the new image (closing the mount) failed
+        throw new PathException(image.toString(), Errors.reason(e), e);
       }
       Errors.local(
           image,

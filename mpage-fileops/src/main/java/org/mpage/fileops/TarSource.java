@@ -4,7 +4,12 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -115,6 +120,47 @@ final class TarSource implements TreeSource {
         name + ": " + e.getName(),
         "unsupported tar member type '" + (char) e.getLinkFlag() + "'",
         null);
+  }
+
+  // what GNU tar (SCHILY.xattr.NAME, the value's bytes) and libarchive (LIBARCHIVE.xattr.NAME,
+  // the name %-encoded and the value base64) write for a member's extended attributes
+  private static final String SCHILY = "SCHILY.xattr.";
+  private static final String LIBARCHIVE = "LIBARCHIVE.xattr.";
+
+  /**
+   * The current member's extended attributes from its pax headers. libarchive's form is exact; GNU
+   * tar's value reaches us as Commons Compress decoded it (UTF-8), so a binary value is exact only
+   * from libarchive's form, which wins when a member has both.
+   */
+  @Override
+  public Map<String, byte[]> xattrs() throws IOException {
+    TarArchiveEntry e = tar.getCurrentEntry();
+    if (e == null) {
+      return Map.of();
+    }
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
+      String key = h.getKey();
+      if (key.startsWith(SCHILY) && key.length() > SCHILY.length()) {
+        out.putIfAbsent(
+            key.substring(SCHILY.length()), h.getValue().getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
+      String key = h.getKey();
+      if (key.startsWith(LIBARCHIVE) && key.length() > LIBARCHIVE.length()) {
+        String xname =
+            URLDecoder.decode(
+                key.substring(LIBARCHIVE.length()).replace("+", "%2B"), StandardCharsets.UTF_8);
+        try {
+          out.put(xname, Base64.getDecoder().decode(h.getValue().trim()));
+        } catch (IllegalArgumentException bad) {
+          throw new PathException(
+              name + ": " + e.getName(), "pax header " + key + " is not base64", bad);
+        }
+      }
+    }
+    return out;
   }
 
   /** A member name as an image path: no absolute names, no {@code ..}, {@code ./} dropped. */

@@ -7,11 +7,15 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.mpage.api.fs.FileHandle;
 import org.mpage.api.fs.FileStat;
 import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileType;
+import org.mpage.api.fs.XattrMode;
 
 /**
  * Fills a freshly made filesystem from a {@link TreeSource} in one pass: each entry is made (a
@@ -29,7 +33,8 @@ final class TreeBuilder {
   /** What the build did, for the caller's summary. */
   record Summary(long files, long directories, long bytes) {}
 
-  private record DirAttributes(String path, TreeSource.Entry entry) {}
+  private record DirAttributes(
+      String path, TreeSource.Entry entry, SortedMap<String, byte[]> xattrs) {}
 
   private final FileSystem fs;
   private final long clamp;
@@ -65,7 +70,7 @@ final class TreeBuilder {
     // below it changes (setting attributes does not change the parent's).
     for (int i = dirAttributes.size() - 1; i >= 0; i--) {
       DirAttributes d = dirAttributes.get(i);
-      applyAttributes(d.path(), d.entry());
+      applyAttributes(d.path(), d.entry(), d.xattrs());
     }
     progress.finish();
     return new Summary(files, dirs.size(), bytes);
@@ -73,8 +78,10 @@ final class TreeBuilder {
 
   private void make(TreeSource source, TreeSource.Entry e) throws IOException {
     String path = e.path();
+    // sorted, so that the same attributes give the same image bytes whatever the source's order
+    SortedMap<String, byte[]> xattrs = new TreeMap<>(source.xattrs());
     if (path.equals("/")) {
-      dirAttributes.add(new DirAttributes(path, e));
+      dirAttributes.add(new DirAttributes(path, e, xattrs));
       return;
     }
     parents(path);
@@ -98,7 +105,7 @@ final class TreeBuilder {
         }
         dirs.add(path);
       }
-      dirAttributes.add(new DirAttributes(path, e));
+      dirAttributes.add(new DirAttributes(path, e, xattrs));
       return;
     }
     replaceNonDirectory(path);
@@ -113,21 +120,24 @@ final class TreeBuilder {
       default -> throw new PathException(path, "unknown file type, not stored", null);
     }
     files++;
-    applyAttributes(path, e);
+    applyAttributes(path, e, xattrs);
   }
 
   /**
-   * Gives {@code path} the entry's owners, mode and times (clamped to SOURCE_DATE_EPOCH). The one
-   * place an entry's attributes reach the image: extended attributes (a tar's {@code
-   * SCHILY.xattr.*} and {@code LIBARCHIVE.xattr.*} pax headers, a folder's host attributes) are to
-   * be set here too, from the entry.
+   * Gives {@code path} the entry's extended attributes, owners, mode and times (clamped to
+   * SOURCE_DATE_EPOCH): the one place an entry's attributes reach the image.
    */
-  void applyAttributes(String path, TreeSource.Entry e) throws IOException {
+  void applyAttributes(String path, TreeSource.Entry e, SortedMap<String, byte[]> xattrs)
+      throws IOException {
     long mtime = clamp(e.mtime());
     long atime = clamp(e.atime());
     Errors.guarded(
         path,
         () -> {
+          // attributes first: an access ACL sets the permission bits, which the mode then confirms
+          for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+            fs.setXattr(path, x.getKey(), x.getValue(), XattrMode.CREATE_OR_REPLACE);
+          }
           fs.setOwner(path, e.uid(), e.gid());
           if (e.type() != FileType.SYMLINK) {
             fs.setAttributes(path, e.mode(), mtime);

@@ -54,6 +54,9 @@ final class TreeSize {
       if (!path.equals("/")) {
         inodes++;
       }
+      if (!source.xattrs().isEmpty()) {
+        blocks++; // at most one attribute block (equal sets share one; small ones fit the inode)
+      }
       if (e.type() == FileType.DIRECTORY) {
         dirBytes.putIfAbsent(path, 0L);
       } else if (e.type() == FileType.REGULAR) {

@@ -2,6 +2,7 @@ package org.mpage.fileops;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 import org.mpage.api.fs.FileType;
 
 /**
@@ -21,6 +22,15 @@ public interface TreeSource extends AutoCloseable {
   /** The bytes of the regular file {@link #next} returned last ({@link Entry#size} of them). */
   InputStream content() throws IOException;
 
+  /**
+   * The extended attributes of the entry {@link #next} returned last, by full name ({@code
+   * user.comment}, {@code security.selinux}, {@code system.posix_acl_access} in the Linux xattr
+   * format); empty if it has none or the source cannot say.
+   */
+  default Map<String, byte[]> xattrs() throws IOException {
+    return Map.of();
+  }
+
   /** Bytes of the source read so far and the total (0 if unknown), for progress. */
   default long bytesRead() {
     return 0;
@@ -36,9 +46,7 @@ public interface TreeSource extends AutoCloseable {
 
   /**
    * One file of the tree with the attributes the builder gives it: owners, the mode's 07777 bits,
-   * times in seconds. Extended attributes will join here (a map of name to value from the host or
-   * from a tar's {@code SCHILY.xattr.*} pax headers), applied by {@link
-   * TreeBuilder#applyAttributes}.
+   * times in seconds. Its extended attributes come from {@link TreeSource#xattrs}.
    *
    * @param linkTarget a symlink's target, or for a {@link #hardLink} the image path of the entry it
    *     links to; null otherwise

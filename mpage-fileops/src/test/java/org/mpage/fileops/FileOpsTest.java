@@ -255,7 +255,7 @@ class FileOpsTest {
   }
 
   @Test
-  void putRecursive_copiesIn_replacingFiles_andSkippingAFifo() throws Exception {
+  void putRecursive_copiesIn_replacingFiles_andAFifo() throws Exception {
     Path host = work.resolve("host");
     Files.createDirectories(host.resolve("e"));
     byte[] data = new byte[300_000];
@@ -273,11 +273,12 @@ class FileOpsTest {
       ops.put(host.resolve("data"), "/hello.txt", false); // replaces the file
       m.fs.sync();
     }
-    assertEquals(
-        List.of("skipped " + host.resolve("fifo") + ": not a regular file, directory or symlink"),
-        reported);
+    assertEquals(List.of(), reported);
     fsck();
-    assertEquals(Set.of("data", "e", "l"), new HashSet<>(E2fs.debugfsNames(image, "/in/host")));
+    assertEquals(
+        Set.of("data", "e", "l", "fifo"), new HashSet<>(E2fs.debugfsNames(image, "/in/host")));
+    String fifo = E2fs.debugfs(image, false, "stat /in/host/fifo");
+    assertTrue(fifo.contains("Type: FIFO"), fifo);
     try (Mounted m = Mounted.mount(image, true)) {
       FileOps ops = new FileOps(m.fs, reporter, bars);
       ByteArrayOutputStream out = new ByteArrayOutputStream();

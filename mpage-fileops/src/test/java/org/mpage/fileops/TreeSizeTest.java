@@ -35,7 +35,7 @@ class TreeSizeTest {
     Random rnd = new Random(seed);
     for (int i = 0; i < 24; i++) {
       int bs = new int[] {1024, 2048, 4096}[i % 3];
-      long count = 64 + (rnd.nextBoolean() ? rnd.nextInt(4000) : rnd.nextInt(300_000_000 / bs));
+      long count = 64L + (rnd.nextBoolean() ? rnd.nextInt(4000) : rnd.nextInt(300_000_000 / bs));
       FsInfo info = mkfs(work.resolve("l" + i + ".img"), count * bs, bs);
       long[] free = TreeSize.layout(count, bs);
       String what = count + " blocks of " + bs + " (seed " + seed + ")";

@@ -440,6 +440,28 @@ final class MpageFuse extends FuseStubFS {
         });
   }
 
+  // ---- extended attributes (FuseXattrs; a path's own attributes, links not followed) ----
+
+  @Override
+  public int getxattr(String path, String name, Pointer value, long size) {
+    return call("getxattr", path, () -> FuseXattrs.get(fs, path, name, value, size));
+  }
+
+  @Override
+  public int listxattr(String path, Pointer list, long size) {
+    return call("listxattr", path, () -> FuseXattrs.list(fs, path, list, size));
+  }
+
+  @Override
+  public int setxattr(String path, String name, Pointer value, long size, int flags) {
+    return call("setxattr", path, () -> FuseXattrs.set(fs, path, name, value, size, flags));
+  }
+
+  @Override
+  public int removexattr(String path, String name) {
+    return call("removexattr", path, () -> FuseXattrs.remove(fs, path, name));
+  }
+
   /** Each close(2) of a descriptor: nothing to do, as close does not make data durable. */
   @Override
   public int flush(String path, FuseFileInfo fi) {

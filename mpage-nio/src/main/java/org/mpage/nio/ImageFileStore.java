@@ -61,12 +61,13 @@ final class ImageFileStore extends FileStore {
 
   @Override
   public boolean supportsFileAttributeView(Class<? extends FileAttributeView> type) {
-    return ImageAttributeViews.supports(type);
+    return ImageAttributeViews.supports(type)
+        || type == java.nio.file.attribute.UserDefinedFileAttributeView.class;
   }
 
   @Override
   public boolean supportsFileAttributeView(String name) {
-    return ImageAttributeViews.NAMES.contains(name);
+    return ImageAttributeViews.NAMES.contains(name) || name.equals(ImageUserAttributes.NAME);
   }
 
   @Override

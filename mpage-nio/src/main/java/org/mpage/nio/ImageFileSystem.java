@@ -134,6 +134,10 @@ final class ImageFileSystem extends FileSystem {
     }
   }
 
+  /** The views of {@link ImageAttributeViews} and the {@code user} view. */
+  private static final Set<String> ALL_VIEWS =
+      Set.of("basic", "owner", "posix", "unix", ImageUserAttributes.NAME);
+
   FileStat stat(ImagePath p, boolean follow) throws IOException {
     String path = p.apiPath();
     return call(fs -> follow ? fs.stat(path) : fs.lstat(path));
@@ -251,7 +255,7 @@ final class ImageFileSystem extends FileSystem {
 
   @Override
   public Set<String> supportedFileAttributeViews() {
-    return ImageAttributeViews.NAMES;
+    return ALL_VIEWS;
   }
 
   @Override

@@ -26,6 +26,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.spi.FileSystemProvider;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mpage.api.fs.Names;
@@ -282,6 +283,8 @@ public class ImageFileSystemProvider extends FileSystemProvider {
       name = "basic";
     } else if (type == FileOwnerAttributeView.class) {
       name = "owner";
+    } else if (type == java.nio.file.attribute.UserDefinedFileAttributeView.class) {
+      return (V) new ImageUserAttributes(p, followLinks(options));
     } else {
       return null;
     }
@@ -302,6 +305,10 @@ public class ImageFileSystemProvider extends FileSystemProvider {
   @Override
   public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
       throws IOException {
+    if (attributes.startsWith(ImageUserAttributes.NAME + ":")) {
+      List<String> names = List.of(attributes.substring(5).split(",", -1));
+      return new ImageUserAttributes(check(path), followLinks(options)).read(names);
+    }
     ImageAttributeViews.Request r = ImageAttributeViews.Request.parse(attributes);
     ImagePath p = check(path);
     return r.select(new ImageAttributes(p.getFileSystem().stat(p, followLinks(options))));
@@ -313,6 +320,10 @@ public class ImageFileSystemProvider extends FileSystemProvider {
     int colon = attribute.indexOf(':');
     String view = colon < 0 ? "basic" : attribute.substring(0, colon);
     String name = attribute.substring(colon + 1);
+    if (view.equals(ImageUserAttributes.NAME)) {
+      new ImageUserAttributes(check(path), followLinks(options)).set(name, value);
+      return;
+    }
     if (!ImageAttributeViews.NAMES.contains(view)) {
       throw new UnsupportedOperationException("view '" + view + "' is not available");
     }

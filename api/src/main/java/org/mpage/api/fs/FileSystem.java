@@ -112,4 +112,58 @@ public interface FileSystem extends AutoCloseable {
   default void mknod(String path, FileType type, int permissions, long rdev) throws IOException {
     throw new UnsupportedOperationException("this filesystem cannot make special files");
   }
+
+  // ---- extended attributes ----
+  // Names are full names with their namespace prefix ("user.comment", "trusted.x",
+  // "security.selinux", "system.posix_acl_access"), as getfattr prints them. None of these methods
+  // follows a final symbolic link: they act on the link itself, as lgetxattr(2) and the other
+  // l*xattr calls do. Values of system.posix_acl_access and system.posix_acl_default are exchanged
+  // in the Linux xattr ACL format (version 2, 8-byte entries), whatever the disk keeps.
+
+  /**
+   * The value of attribute {@code name} of {@code path}, a fresh array.
+   *
+   * @throws XattrException of kind {@link XattrException.Kind#NO_SUCH_ATTRIBUTE} if it has none,
+   *     {@link XattrException.Kind#UNSUPPORTED} for a namespace the filesystem does not know
+   * @throws UnsupportedOperationException if this filesystem has no extended attributes
+   */
+  default byte[] getXattr(String path, String name) throws IOException {
+    throw new UnsupportedOperationException("this filesystem has no extended attributes");
+  }
+
+  /**
+   * The full names of the attributes of {@code path}, in the filesystem's order (for ext2, the
+   * in-inode ones, then those of the attribute block); namespaces the filesystem cannot name are
+   * left out.
+   *
+   * @throws UnsupportedOperationException if this filesystem has no extended attributes
+   */
+  default List<String> listXattr(String path) throws IOException {
+    throw new UnsupportedOperationException("this filesystem has no extended attributes");
+  }
+
+  /**
+   * Sets attribute {@code name} of {@code path} to {@code value} (which may be empty).
+   *
+   * @throws XattrException of kind {@link XattrException.Kind#EXISTS} or {@link
+   *     XattrException.Kind#NO_SUCH_ATTRIBUTE} against {@code mode}, {@link
+   *     XattrException.Kind#TOO_LARGE} for a name or value longer than the filesystem allows,
+   *     {@link XattrException.Kind#NO_SPACE} when the file's attributes would not fit, {@link
+   *     XattrException.Kind#UNSUPPORTED} for an unknown namespace, {@link
+   *     XattrException.Kind#INVALID} for a malformed ACL
+   * @throws UnsupportedOperationException if this filesystem has no extended attributes
+   */
+  default void setXattr(String path, String name, byte[] value, XattrMode mode) throws IOException {
+    throw new UnsupportedOperationException("this filesystem has no extended attributes");
+  }
+
+  /**
+   * Removes attribute {@code name} of {@code path}.
+   *
+   * @throws XattrException of kind {@link XattrException.Kind#NO_SUCH_ATTRIBUTE} if it has none
+   * @throws UnsupportedOperationException if this filesystem has no extended attributes
+   */
+  default void removeXattr(String path, String name) throws IOException {
+    throw new UnsupportedOperationException("this filesystem has no extended attributes");
+  }
 }

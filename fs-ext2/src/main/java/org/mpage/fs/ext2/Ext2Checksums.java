@@ -205,4 +205,16 @@ final class Ext2Checksums {
     }
     verify(what, sum, phys);
   }
+
+  // ext4_xattr_block_csum_verify, from ext4_xattr_block_get and ext4_xattr_block_list
+  /** The extended attribute block {@code phys} of inode {@code ino}. */
+  void checkXattrBlock(long ino, long phys, ByteBuffer block) throws CorruptFilesystemException {
+    if (!metadataCsum) {
+      return;
+    }
+    verify(
+        "inode " + ino + ", extended attribute block",
+        Ext4Csum.xattrBlock(seed, phys, block),
+        phys);
+  }
 }

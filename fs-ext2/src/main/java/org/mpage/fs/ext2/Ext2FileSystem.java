@@ -15,6 +15,7 @@ import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileType;
 import org.mpage.api.fs.FsInfo;
 import org.mpage.api.fs.Names;
+import org.mpage.api.fs.XattrMode;
 import org.mpage.api.page.GetBlock;
 import org.mpage.fs.ext2.disk.DirEntries;
 import org.mpage.fs.ext2.disk.Ext2Features;
@@ -50,6 +51,7 @@ final class Ext2FileSystem implements FileSystem {
   private final Ext2GetBlock getBlock;
   private final String journal;
   private final UmountGate gate;
+  private final Ext2Xattr xattr;
 
   /**
    * @param journal what {@code info} says of the journal: "clean", what a replay did, or null for a
@@ -68,6 +70,7 @@ final class Ext2FileSystem implements FileSystem {
     this.symlinks = new Ext2Symlink(fs, getBlock, inline);
     this.walk = new PathWalk(fs, inodes, dir, symlinks);
     this.namei = new Ext2Namei(fs, inodes, dir, symlinks, walk);
+    this.xattr = new Ext2Xattr(fs, inodes.eaBlocks());
   }
 
   Ext2Inodes inodes() {
@@ -466,5 +469,68 @@ final class Ext2FileSystem implements FileSystem {
     } finally {
       gate.unlock();
     }
+  }
+
+  // ---- extended attributes (the l*xattr calls: a final symbolic link is not followed) ----
+
+  /** Runs an attribute operation on {@code path}'s own inode under the filesystem lock. */
+  private <T> T onXattrs(String path, boolean write, XattrCall<T> call) throws IOException {
+    return guard(
+        path,
+        () -> {
+          if (write) {
+            checkWritable(path);
+          }
+          Ext2Inode inode = walk.resolve(path, false);
+          fs.lock();
+          try {
+            return call.call(inode);
+          } finally {
+            fs.unlock();
+          }
+        });
+  }
+
+  @FunctionalInterface
+  private interface XattrCall<T> {
+    T call(Ext2Inode inode) throws IOException;
+  }
+
+  // vfs_getxattr -> ext2_xattr_get
+  @Override
+  public byte[] getXattr(String path, String name) throws IOException {
+    return onXattrs(path, false, i -> xattr.get(i, path, name));
+  }
+
+  // vfs_listxattr -> ext2_listxattr
+  @Override
+  public List<String> listXattr(String path) throws IOException {
+    return onXattrs(path, false, i -> xattr.list(i));
+  }
+
+  // vfs_setxattr -> ext2_xattr_set
+  @Override
+  public void setXattr(String path, String name, byte[] value, XattrMode mode) throws IOException {
+    java.util.Objects.requireNonNull(value, "value");
+    java.util.Objects.requireNonNull(mode, "mode");
+    onXattrs(
+        path,
+        true,
+        i -> {
+          xattr.set(i, path, name, value, mode);
+          return null;
+        });
+  }
+
+  // vfs_removexattr -> ext2_xattr_set with no value
+  @Override
+  public void removeXattr(String path, String name) throws IOException {
+    onXattrs(
+        path,
+        true,
+        i -> {
+          xattr.set(i, path, name, null, XattrMode.REPLACE);
+          return null;
+        });
   }
 }

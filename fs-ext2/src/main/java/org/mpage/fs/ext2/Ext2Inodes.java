@@ -37,12 +37,19 @@ final class Ext2Inodes {
   private final Ext2Dir dir;
   private final ConcurrentHashMap<Long, Ext2Inode> inodes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, CachedFileData> files = new ConcurrentHashMap<>();
+  private final Ext2XattrBlock eaBlocks;
 
   Ext2Inodes(Ext2SbInfo fs, Ext2GetBlock getBlock, Ext2Dir dir) {
     this.fs = fs;
     this.sb = fs.superblock();
     this.getBlock = getBlock;
     this.dir = dir;
+    this.eaBlocks = new Ext2XattrBlock(fs);
+  }
+
+  /** The extended attribute blocks of this mount (their sharing cache is per mount). */
+  Ext2XattrBlock eaBlocks() {
+    return eaBlocks;
   }
 
   /** Port of ext2_iget(), fs/ext2/inode.c: the parsed, checked inode {@code ino}. */
@@ -217,13 +224,14 @@ final class Ext2Inodes {
     }
   }
 
-  // ext2_evict_inode: ext2_truncate_blocks, then ext2_free_inode
+  // ext2_evict_inode: ext2_truncate_blocks, ext2_xattr_delete_inode, then ext2_free_inode
   /** Frees an inode whose last link is gone, with its blocks. Holds the lock. */
   void deleteInode(Ext2Inode ei) throws IOException {
     if (ei.hasBlockMap()) {
       new Ext2Truncate(fs, ei).freeFrom(0);
     }
     ei.setSize(0);
+    eaBlocks.deleteInode(ei);
     ei.dtime = fs.now();
     ei.links = 0;
     fs.ialloc().freeInode(ei.ino, ei.isDir());

@@ -151,4 +151,58 @@ public final class E2fs {
     String[] lines = out.split("\n", -1);
     return Long.parseLong(lines[lines.length - 1].trim());
   }
+
+  /** The attribute names of an inode as debugfs's {@code ea_list} prints them, in its order. */
+  public static List<String> eaList(Path image, String path)
+      throws IOException, InterruptedException {
+    List<String> names = new ArrayList<>();
+    java.util.regex.Pattern row = java.util.regex.Pattern.compile("^  (\\S+) \\((\\d+)\\)");
+    for (String line : debugfs(image, false, "ea_list \"" + path + "\"").split("\n", -1)) {
+      java.util.regex.Matcher m = row.matcher(line);
+      if (m.find()) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * An attribute's value as debugfs's {@code ea_get} writes it to a file (ACLs converted to the
+   * xattr format, unless {@code raw}); null if debugfs finds none.
+   */
+  public static byte[] eaGet(Path image, String path, String name, boolean raw)
+      throws IOException, InterruptedException {
+    Path out = Files.createTempFile("ea", ".bin");
+    try {
+      Files.delete(out);
+      String r =
+          debugfs(
+              image,
+              false,
+              "ea_get " + (raw ? "-r " : "") + "-f " + out + " \"" + path + "\" " + name);
+      return Files.exists(out) && !r.contains("not found") ? Files.readAllBytes(out) : null;
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
+  /** {@code debugfs -w ea_set -f FILE}: sets an attribute's value from bytes. */
+  public static void eaSet(Path image, String path, String name, byte[] value)
+      throws IOException, InterruptedException {
+    Path in = Files.createTempFile("ea", ".bin");
+    try {
+      Files.write(in, value);
+      String r = debugfs(image, true, "ea_set -f " + in + " \"" + path + "\" " + name);
+      if (r.contains("ea_set:")) {
+        throw new IOException("debugfs ea_set failed: " + r);
+      }
+    } finally {
+      Files.deleteIfExists(in);
+    }
+  }
+
+  /** {@code e2fsck -fn}: fails with its output unless the image is clean. */
+  public static void fsckClean(Path image) throws IOException, InterruptedException {
+    run(List.of(tool("e2fsck"), "-fn", image.toString()));
+  }
 }

@@ -40,7 +40,7 @@ public final class Ext2Superblock {
   public final long lastCheck;
   public final long firstIno;
   public final int inodeSize;
-  public final int featureCompat;
+  public int featureCompat;
   public final int featureIncompat;
   public int featureRoCompat;
   public final byte[] uuid = new byte[16];
@@ -344,6 +344,7 @@ public final class Ext2Superblock {
     b.putInt(48, (int) wtime);
     b.putShort(58, (short) state);
     if (revLevel > 0) {
+      b.putInt(92, featureCompat);
       b.putInt(100, featureRoCompat);
     }
     block.duplicate().put(offset, raw);

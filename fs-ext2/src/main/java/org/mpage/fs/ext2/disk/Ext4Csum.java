@@ -203,6 +203,25 @@ public final class Ext4Csum {
     return new Sum(b.getInt(tail), Ext4Chksum.of(inodeSeed, b, 0, tail), 32);
   }
 
+  // ---- extended attribute blocks (fs/ext4/xattr.c) ----
+
+  /** h_checksum's place in struct ext4_xattr_header. */
+  public static final int XATTR_CHECKSUM = 16;
+
+  // ext4_xattr_block_csum
+  /**
+   * An extended attribute block: crc32c of the filesystem seed, the block number as a little-endian
+   * 64-bit word, then the block with h_checksum read as zeros.
+   */
+  public static Sum xattrBlock(int fsSeed, long blockNr, ByteBuffer block) {
+    ByteBuffer b = le(block);
+    long n = blockNr;
+    Ext4Chksum c = Ext4Chksum.from(fsSeed).updateLe32((int) n).updateLe32((int) (n >>> 32));
+    c.update(b, 0, XATTR_CHECKSUM).zeros(4);
+    c.update(b, XATTR_CHECKSUM + 4, b.remaining() - XATTR_CHECKSUM - 4);
+    return new Sum(b.getInt(XATTR_CHECKSUM), c.value(), 32);
+  }
+
   // ---- directories (fs/ext4/namei.c) ----
 
   /**
