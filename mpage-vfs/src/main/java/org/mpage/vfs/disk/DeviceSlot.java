@@ -81,6 +81,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
   private final long timeoutMillis;
   private final ScheduledExecutorService timer;
   private volatile Predicate<BlockDevice> identity = d -> true;
+  private volatile DirtyRegionLog dirtyLog;
   private BlockDevice backend;
   private BlockDevice previous;
   private State state;
@@ -158,6 +159,24 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     return waiting.size();
   }
 
+  /**
+   * Starts (non-null) or stops (null) recording the regions that writes through the slot touch, for
+   * a {@link Migration}. A write is marked when it completes, before its caller hears of it: marked
+   * at submission, a region the copier read before the write landed would look copied once the
+   * copier cleared its bit. The slot's drain on suspend waits for every completion, so once
+   * suspended every write the source took is in the log.
+   */
+  void setDirtyLog(DirtyRegionLog log) {
+    this.dirtyLog = log;
+  }
+
+  private void markWritten(BioOp op, long sector, long sectors) {
+    DirtyRegionLog log = dirtyLog;
+    if (log != null && op == BioOp.WRITE) {
+      log.mark(sector, sectors);
+    }
+  }
+
   @Override
   public void submit(Bio bio) {
     BlockDevice target;
@@ -189,6 +208,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     bio.setEndIo(
         b -> {
           try {
+            markWritten(b.op(), b.sector(), b.sectors());
             if (inner != null) {
               inner.endio(b);
             }
@@ -224,7 +244,11 @@ public final class DeviceSlot extends ForwardingBlockDevice {
       inFlight++;
     }
     try {
-      return target.rwPage(op, sector, folio);
+      BlockStatus status = target.rwPage(op, sector, folio);
+      if (status != BlockStatus.NOTSUPP) {
+        markWritten(op, sector, Folio.PAGE_SIZE / SECTOR_SIZE);
+      }
+      return status;
     } finally {
       synchronized (this) {
         inFlight--;
@@ -297,7 +321,21 @@ public final class DeviceSlot extends ForwardingBlockDevice {
    * backend is attached already; accepted, the waiting BIOs go to it in order.
    */
   public boolean attach(BlockDevice dev) {
-    if (dev.capacitySectors() != capacitySectors) {
+    return attach(dev, false);
+  }
+
+  /**
+   * {@link #attach} of a migration's target, which may be larger than the slot (the filesystem
+   * keeps the slot's size, as an LV keeps its size when pvmove puts it on a larger PV).
+   */
+  boolean attachMigrated(BlockDevice dev) {
+    return attach(dev, true);
+  }
+
+  private boolean attach(BlockDevice dev, boolean larger) {
+    if (larger
+        ? dev.capacitySectors() < capacitySectors
+        : dev.capacitySectors() != capacitySectors) {
       LOG.warn(
           "device {}: refused {}: capacity {} sectors, expected {}",
           name,
