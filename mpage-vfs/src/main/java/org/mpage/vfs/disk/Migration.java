@@ -128,14 +128,16 @@ public final class Migration {
 
   /** The state and progress now. */
   public MigrationInfo info() {
+    MigrationInfo.State now = state;
     return new MigrationInfo(
         device,
         targetName,
-        state,
+        now,
         copiedBytes.get(),
         slot.capacitySectors() * BlockDevice.SECTOR_SIZE,
         passes.get(),
-        log.dirtyRegions(),
+        // Once switched the log is gone; what it still counts was written to the target.
+        now == MigrationInfo.State.DONE ? 0 : log.dirtyRegions(),
         REGION_SECTORS * BlockDevice.SECTOR_SIZE,
         reason);
   }
