@@ -286,6 +286,7 @@ public final class Migration {
    */
   private void switchOver() throws Abort {
     state = MigrationInfo.State.SWITCHING;
+    long t0 = System.nanoTime();
     BlockDevice source = slot.detach();
     if (source == null) {
       throw new Abort(
@@ -306,6 +307,11 @@ public final class Migration {
       }
       onTarget = true;
       slot.setDirtyLog(null);
+      LOG.info(
+          "{}: switched to {}, suspended for {} ms",
+          device,
+          targetName,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
       if (switched != null) {
         switched.accept(source);
       }
