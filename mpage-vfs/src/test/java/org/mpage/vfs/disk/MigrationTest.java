@@ -215,10 +215,11 @@ class MigrationTest {
       @Override
       public void submit(Bio bio) {
         if (bio.op() == BioOp.WRITE) {
-          lands.schedule(
-              () -> lower.submit(bio),
-              ThreadLocalRandom.current().nextInt(500),
-              TimeUnit.MICROSECONDS);
+          Future<?> unused =
+              lands.schedule(
+                  () -> lower.submit(bio),
+                  ThreadLocalRandom.current().nextInt(500),
+                  TimeUnit.MICROSECONDS);
         } else {
           lower.submit(bio);
         }
