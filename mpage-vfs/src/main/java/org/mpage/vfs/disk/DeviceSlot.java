@@ -82,6 +82,13 @@ public final class DeviceSlot extends ForwardingBlockDevice {
   private final ScheduledExecutorService timer;
   private volatile Predicate<BlockDevice> identity = d -> true;
   private volatile DirtyRegionLog dirtyLog;
+
+  /**
+   * The capacity a replacement backend must have: the first backend's, or a migration target's,
+   * which may be larger than the slot.
+   */
+  private volatile long backendSectors;
+
   private BlockDevice backend;
   private BlockDevice previous;
   private State state;
@@ -99,6 +106,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     this.name = Objects.requireNonNull(name, "name");
     this.backend = Objects.requireNonNull(first, "first backend");
     this.capacitySectors = first.capacitySectors();
+    this.backendSectors = capacitySectors;
     this.logicalBlockSize = first.logicalBlockSize();
     this.timeoutMillis = timeoutMillis;
     this.state = State.ACTIVE;
@@ -311,7 +319,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
    * larger than the slot's, same identity.
    */
   public boolean accepts(BlockDevice dev) {
-    return dev.capacitySectors() == capacitySectors
+    return dev.capacitySectors() == backendSectors
         && dev.logicalBlockSize() <= logicalBlockSize
         && identity.test(dev);
   }
@@ -333,15 +341,14 @@ public final class DeviceSlot extends ForwardingBlockDevice {
   }
 
   private boolean attach(BlockDevice dev, boolean larger) {
-    if (larger
-        ? dev.capacitySectors() < capacitySectors
-        : dev.capacitySectors() != capacitySectors) {
+    long expected = backendSectors;
+    if (larger ? dev.capacitySectors() < capacitySectors : dev.capacitySectors() != expected) {
       LOG.warn(
           "device {}: refused {}: capacity {} sectors, expected {}",
           name,
           dev,
           dev.capacitySectors(),
-          capacitySectors);
+          larger ? capacitySectors : expected);
       return false;
     }
     if (dev.logicalBlockSize() > logicalBlockSize) {
@@ -374,6 +381,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
         timeout = null;
       }
       backend = dev;
+      backendSectors = dev.capacitySectors();
       state = State.ACTIVE;
       if (dev != previous) {
         swaps++;

@@ -231,13 +231,15 @@ class MigrationTest {
   void afterASwitch_theTargetsNameServesTheSlot() throws Exception {
     DeviceRegistry registry = new DeviceRegistry(10_000);
     RamDisk source = new RamDisk("d0", 1 << 20);
-    RamDisk target = new RamDisk("t1", 1 << 20);
+    RamDisk target = new RamDisk("t1", 2 << 20); // larger: the slot keeps its size
     registry.deviceAdded(source, 0);
     registry.deviceAdded(target, 0);
     DeviceSlot slot = registry.slot("d0");
     assertSame(target, registry.claim("t1"));
     IOException twice = assertThrows(IOException.class, () -> registry.claim("t1"));
     assertEquals("t1: in use as the backend of a migration in progress", twice.getMessage());
+    IOException mount = assertThrows(IOException.class, () -> registry.slot("t1"));
+    assertEquals("t1: in use as the backend of a migration in progress", mount.getMessage());
     Migration migration =
         new Migration(
             slot,
@@ -259,7 +261,8 @@ class MigrationTest {
     assertEquals(DeviceSlot.State.SUSPENDED, slot.state());
     BlockDevice back = new DeviceRegistryTest.Offered(target);
     registry.deviceAdded(back, 0);
-    assertSame(back, slot.backend());
+    assertSame(back, slot.backend(), "the larger target swaps back in under its own name");
+    assertEquals(1 << 20, slot.capacitySectors() * 512);
     assertEquals(BlockStatus.OK, io(slot, BioOp.WRITE, 0, ByteBuffer.allocate(4096)));
     registry.release("d0");
     assertNull(
