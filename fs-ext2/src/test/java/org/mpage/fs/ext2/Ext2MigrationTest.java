@@ -167,8 +167,8 @@ class Ext2MigrationTest {
           f.fsync();
         }
         acknowledged.put(path, data);
-        if (during && copying.get()) {
-          duringCopy.add(path);
+        if (during || copying.get()) {
+          duringCopy.add(path); // written, or fsynced, while the copy ran
         }
       }
       return null;
@@ -339,7 +339,7 @@ class Ext2MigrationTest {
     }
     assertEquals(List.of(), load.problems);
     // The name is free again: another migration may claim it (and fail the same way).
-    assertEquals(MigrationInfo.State.COPYING, table.migrate("disk0", "bad1").state());
+    table.migrate("disk0", "bad1"); // (it may have failed already when this returns)
     assertEquals(MigrationInfo.State.FAILED, awaitEnd("disk0").state());
     table.unmount("disk0");
     from.close();

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>If nothing is attached within the swap timeout, waiting BIOs fail with {@link
  *       BlockStatus#IOERR} (readers and fsync see the error; nothing is reported written that was
  *       not), and so does every later BIO until a backend is attached again.
+ *   <li>While a {@link Migration} runs, each completed write marks its regions in the migration's
+ *       dirty-region log; the switch to the target is a {@link #detach()} and an {@code
+ *       attachMigrated} of the target (which may be larger than the slot).
  * </ul>
  *
  * The slot extends {@link ForwardingBlockDevice}: what it does not override (whether the backend
