@@ -164,6 +164,10 @@ public final class Migration {
         copyDirtyRegions(slot);
         LOG.debug("{}: pass {} done, {} regions dirty", device, passes.get(), log.dirtyRegions());
       } while (log.dirtyRegions() > SWITCH_REGIONS && passes.get() < MAX_PASSES);
+      // Made durable now, what the passes wrote is not flushed under suspend: the flush there
+      // then covers only the last regions (a file target's fsync of the whole copy took most of
+      // the suspend before).
+      flushTarget();
       switchOver();
       state = MigrationInfo.State.DONE;
       LOG.info(
@@ -278,6 +282,13 @@ public final class Migration {
     return bio.status();
   }
 
+  private void flushTarget() throws Abort {
+    BlockStatus flush = io(target, BioOp.FLUSH, 0, 0);
+    if (!flush.isOk()) {
+      throw new Abort("target " + targetName + ": flush: " + flush, false);
+    }
+  }
+
   /**
    * The switch, the only time the filesystem waits: suspend the slot (the BIOs at the source drain,
    * their completions mark the log), copy the regions still dirty straight from the source, flush
@@ -292,14 +303,13 @@ public final class Migration {
       throw new Abort(
           "device " + device + " is suspended (its backend left): nothing switched", false);
     }
+    long drained = System.nanoTime();
+    long lastRegions = log.dirtyRegions();
     boolean onTarget = false;
     try {
       copyDirtyRegions(source);
       checkCancelled();
-      BlockStatus flush = io(target, BioOp.FLUSH, 0, 0);
-      if (!flush.isOk()) {
-        throw new Abort("target " + targetName + ": flush: " + flush, false);
-      }
+      flushTarget();
       if (!slot.attachMigrated(target)) {
         throw new Abort(
             "target " + targetName + " refused: not the filesystem " + device + " is mounted from",
@@ -308,10 +318,12 @@ public final class Migration {
       onTarget = true;
       slot.setDirtyLog(null);
       LOG.info(
-          "{}: switched to {}, suspended for {} ms",
+          "{}: switched to {}, suspended for {} ms ({} ms draining, {} regions copied)",
           device,
           targetName,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+          TimeUnit.NANOSECONDS.toMillis(drained - t0),
+          lastRegions);
       if (switched != null) {
         switched.accept(source);
       }
