@@ -63,16 +63,20 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
       "osgi.command.function=stat",
       "osgi.command.function=mkdir",
       "osgi.command.function=rm",
-      "osgi.command.function=sync"
+      "osgi.command.function=sync",
+      "osgi.command.function=migrate",
+      "osgi.command.function=migrations"
     })
 public final class MpageCommands {
   private static final long DEVICE_WAIT_MILLIS = 30_000;
+  private static final long PROGRESS_MILLIS = 1_000;
 
   private final Mounts mounts;
   private final StorageEngine engine;
   private final Supplier<PrintStream> out;
   private final FileCommands files;
   private final DeviceConfigs devices;
+  private final MigrateCommands migrate;
 
   @Activate
   public MpageCommands(
@@ -120,6 +124,7 @@ public final class MpageCommands {
     this.out = out;
     this.devices = new DeviceConfigs(mounts, cm, waitMillis);
     this.files = new FileCommands(mounts, out, err);
+    this.migrate = new MigrateCommands(mounts, out, PROGRESS_MILLIS);
   }
 
   /** A device bundle's provider arrived: its type can now be created. */
@@ -451,6 +456,29 @@ public final class MpageCommands {
 
   public void sync(String device) throws IOException {
     files.sync(device);
+  }
+
+  /**
+   * {@code migrate DEV TARGET}: moves the mounted DEV to the unused device TARGET while it stays
+   * mounted, reporting progress until done; {@code migrate --cancel DEV} stops it.
+   */
+  public void migrate(String device, String target) throws IOException, InterruptedException {
+    if (device.equals("--cancel")) {
+      migrate.cancel(target);
+    } else {
+      migrate.migrate(device, target, false);
+    }
+  }
+
+  /** With {@code -b}: starts the migration and returns; {@code migrations} shows it. */
+  public void migrate(String option, String device, String target)
+      throws IOException, InterruptedException {
+    migrate.migrate(device, target, FileCommands.option("migrate", option, "-b"));
+  }
+
+  /** The migrations running, and the last one of each device that ended. */
+  public void migrations() {
+    migrate.migrations();
   }
 
   private static String size(long bytes) {

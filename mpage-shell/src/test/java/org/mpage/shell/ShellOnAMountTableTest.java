@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,5 +92,50 @@ class ShellOnAMountTableTest {
     assertEquals("ram0: not mounted", notMounted.getMessage());
     Map<String, Long> stats = engine.statistics();
     assertTrue(stats.get("bios.write") > 0, stats.toString());
+  }
+
+  @Test
+  void migrateMovesAMountedDeviceToAnotherOne() throws Exception {
+    table.deviceAdded(new RamDisk("ram0", 16 << 20), 0);
+    table.deviceAdded(new RamDisk("ram1", 32 << 20), 0);
+    table.deviceAdded(new RamDisk("small", 8 << 20), 0);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MpageCommands sh =
+        new MpageCommands(
+            table, engine, null, () -> new PrintStream(out, true, StandardCharsets.UTF_8));
+    sh.mkfs("ext2", "ram0", 1024);
+    sh.mount("ext2", "ram0");
+    Path local = Files.writeString(work.resolve("local.txt"), "moved while mounted\n");
+    sh.put(local.toString(), "ram0", "/doc.txt");
+    out.reset();
+
+    IOException small = assertThrows(IOException.class, () -> sh.migrate("ram0", "small"));
+    assertEquals("small: 16384 sectors, smaller than ram0's 32768", small.getMessage());
+    sh.migrate("ram0", "ram1");
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    out.reset();
+    assertTrue(lines.get(0).startsWith("ram0 -> ram1: "), lines.toString());
+    assertTrue(
+        lines
+            .get(lines.size() - 1)
+            .matches("ram0: now on ram1 \\(16\\.\\dM copied in \\d passe?s?\\)"),
+        lines.toString());
+    sh.cat("ram0", "/doc.txt");
+    assertEquals("moved while mounted\n", out.toString(StandardCharsets.UTF_8));
+    out.reset();
+    sh.migrations();
+    String listing = out.toString(StandardCharsets.UTF_8);
+    out.reset();
+    assertTrue(listing.lines().anyMatch(l -> l.matches("ram0 +ram1 +DONE +.*")), listing);
+    IOException inUse = assertThrows(IOException.class, () -> sh.migrate("-b", "ram0", "ram1"));
+    assertEquals("ram1: in use as the backend of ram0", inUse.getMessage());
+
+    sh.umount("ram0");
+    sh.mount("ext2", "ram1"); // the filesystem lives on ram1 now
+    out.reset();
+    sh.cat("ram1", "/doc.txt");
+    assertEquals("moved while mounted\n", out.toString(StandardCharsets.UTF_8));
+    IOException none = assertThrows(IOException.class, () -> sh.migrate("--cancel", "ram1"));
+    assertEquals("ram1: no migration", none.getMessage());
   }
 }

@@ -42,4 +42,34 @@ public interface Mounts {
 
   /** The filesystem types available, by name. */
   List<String> types();
+
+  /**
+   * Starts moving the mounted {@code device} to the backend offered under the name {@code target}
+   * (one not in use, at least as large) while the filesystem stays mounted: the device is copied in
+   * the background, regions written meanwhile are copied again, and after a short suspend the
+   * device switches to the target, whose filesystem identity must be the source's. Returns at once;
+   * {@link #migrations()} shows the progress. A cancelled or failed migration leaves the source in
+   * use and nothing switched. The default refuses.
+   *
+   * @throws IOException if {@code device} is not mounted or is migrating already, or the target is
+   *     unknown, in use or too small
+   */
+  default MigrationInfo migrate(String device, String target) throws IOException {
+    throw new IOException(device + ": this mount table cannot migrate devices");
+  }
+
+  /**
+   * Cancels the running migration of {@code device}; the source stays in use. Returns its state
+   * after the copier stopped (already {@code DONE} if the switch had happened).
+   *
+   * @throws IOException if no migration of {@code device} is known
+   */
+  default MigrationInfo cancelMigration(String device) throws IOException {
+    throw new IOException(device + ": no migration");
+  }
+
+  /** The migrations running and the last one of each device that ended, by device name. */
+  default List<MigrationInfo> migrations() {
+    return List.of();
+  }
 }

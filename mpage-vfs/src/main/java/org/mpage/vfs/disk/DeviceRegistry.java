@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.mpage.api.block.BlockDevice;
 import org.mpage.api.fs.DeviceInfo;
 
@@ -27,6 +29,16 @@ public final class DeviceRegistry implements AutoCloseable {
   private final long swapTimeoutMillis;
   private final Map<String, List<Offer>> offers = new HashMap<>();
   private final Map<String, DeviceSlot> slots = new HashMap<>();
+
+  /**
+   * The slot each backend name serves: a slot's own name, or after a {@link Migration} the name of
+   * the target it moved to. Arrivals and departures of that name go to that slot.
+   */
+  private final Map<String, DeviceSlot> sources = new HashMap<>();
+
+  /** Names claimed as the target of a migration in progress. */
+  private final Set<String> claimed = new HashSet<>();
+
   private long arrivals;
 
   public DeviceRegistry(long swapTimeoutMillis) {
@@ -41,7 +53,7 @@ public final class DeviceRegistry implements AutoCloseable {
   public void deviceAdded(BlockDevice device, int ranking) {
     DeviceSlot slot;
     synchronized (this) {
-      slot = slots.get(device.name());
+      slot = sources.get(device.name());
     }
     if (slot != null) {
       BlockDevice current = slot.backend();
@@ -70,7 +82,7 @@ public final class DeviceRegistry implements AutoCloseable {
       if (list != null) {
         list.removeIf(o -> o.device() == device);
       }
-      slot = slots.get(device.name());
+      slot = sources.get(device.name());
     }
     if (slot == null || slot.backend() != device) {
       return;
@@ -90,13 +102,57 @@ public final class DeviceRegistry implements AutoCloseable {
       if (slot != null) {
         return slot;
       }
+      if (sources.containsKey(name) || claimed.contains(name)) {
+        throw new IOException(name + ": in use as the backend of " + user(name));
+      }
       List<Offer> list = sorted(name);
       if (list.isEmpty()) {
         throw new IOException("no block device named " + name);
       }
       slot = new DeviceSlot(name, list.get(0).device(), swapTimeoutMillis);
       slots.put(name, slot);
+      sources.put(name, slot);
       return slot;
+    }
+  }
+
+  private String user(String name) {
+    DeviceSlot slot = sources.get(name);
+    return slot != null ? slot.name() : "a migration in progress";
+  }
+
+  /**
+   * Claims the best backend on offer under {@code name} as a migration's target: a name no slot
+   * uses and no other migration claimed. {@link #unclaim} gives it back.
+   *
+   * @throws IOException if no backend is on offer under the name or it is in use
+   */
+  public synchronized BlockDevice claim(String name) throws IOException {
+    if (slots.containsKey(name) || sources.containsKey(name) || claimed.contains(name)) {
+      throw new IOException(name + ": in use as the backend of " + user(name));
+    }
+    List<Offer> list = sorted(name);
+    if (list.isEmpty()) {
+      throw new IOException("no block device named " + name);
+    }
+    claimed.add(name);
+    return list.get(0).device();
+  }
+
+  /** The migration that claimed {@code name} has ended. */
+  public synchronized void unclaim(String name) {
+    claimed.remove(name);
+  }
+
+  /**
+   * The slot of {@code device} now runs on a backend offered under {@code target}: from now on that
+   * name's arrivals and departures concern the slot, and its own name's no longer do.
+   */
+  public synchronized void migrated(String device, String target) {
+    DeviceSlot slot = slots.get(device);
+    if (slot != null) {
+      sources.values().removeIf(s -> s == slot);
+      sources.put(target, slot);
     }
   }
 
@@ -107,7 +163,11 @@ public final class DeviceRegistry implements AutoCloseable {
   public void release(String name) {
     DeviceSlot slot;
     synchronized (this) {
-      slot = slots.remove(name);
+      DeviceSlot gone = slots.remove(name);
+      if (gone != null) {
+        sources.values().removeIf(s -> s == gone);
+      }
+      slot = gone;
     }
     if (slot != null) {
       slot.close();
@@ -121,7 +181,8 @@ public final class DeviceRegistry implements AutoCloseable {
       List<Offer> list = sorted(name);
       DeviceSlot slot;
       synchronized (this) {
-        slot = slots.get(name);
+        // A migration's target shows the slot it now serves.
+        slot = slots.containsKey(name) ? slots.get(name) : sources.get(name);
       }
       if (slot != null) {
         out.add(
@@ -186,5 +247,6 @@ public final class DeviceRegistry implements AutoCloseable {
       slot.close();
     }
     slots.clear();
+    sources.clear();
   }
 }

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>If nothing is attached within the swap timeout, waiting BIOs fail with {@link
  *       BlockStatus#IOERR} (readers and fsync see the error; nothing is reported written that was
  *       not), and so does every later BIO until a backend is attached again.
+ *   <li>While a {@link Migration} runs, each completed write marks its regions in the migration's
+ *       dirty-region log; the switch to the target is a {@link #detach()} and an {@code
+ *       attachMigrated} of the target (which may be larger than the slot).
  * </ul>
  *
  * The slot extends {@link ForwardingBlockDevice}: what it does not override (whether the backend
@@ -81,6 +84,14 @@ public final class DeviceSlot extends ForwardingBlockDevice {
   private final long timeoutMillis;
   private final ScheduledExecutorService timer;
   private volatile Predicate<BlockDevice> identity = d -> true;
+  private volatile DirtyRegionLog dirtyLog;
+
+  /**
+   * The capacity a replacement backend must have: the first backend's, or a migration target's,
+   * which may be larger than the slot.
+   */
+  private volatile long backendSectors;
+
   private BlockDevice backend;
   private BlockDevice previous;
   private State state;
@@ -98,6 +109,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     this.name = Objects.requireNonNull(name, "name");
     this.backend = Objects.requireNonNull(first, "first backend");
     this.capacitySectors = first.capacitySectors();
+    this.backendSectors = capacitySectors;
     this.logicalBlockSize = first.logicalBlockSize();
     this.timeoutMillis = timeoutMillis;
     this.state = State.ACTIVE;
@@ -158,6 +170,24 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     return waiting.size();
   }
 
+  /**
+   * Starts (non-null) or stops (null) recording the regions that writes through the slot touch, for
+   * a {@link Migration}. A write is marked when it completes, before its caller hears of it: marked
+   * at submission, a region the copier read before the write landed would look copied once the
+   * copier cleared its bit. The slot's drain on suspend waits for every completion, so once
+   * suspended every write the source took is in the log.
+   */
+  void setDirtyLog(DirtyRegionLog log) {
+    this.dirtyLog = log;
+  }
+
+  private void markWritten(BioOp op, long sector, long sectors) {
+    DirtyRegionLog log = dirtyLog;
+    if (log != null && op == BioOp.WRITE) {
+      log.mark(sector, sectors);
+    }
+  }
+
   @Override
   public void submit(Bio bio) {
     BlockDevice target;
@@ -189,6 +219,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     bio.setEndIo(
         b -> {
           try {
+            markWritten(b.op(), b.sector(), b.sectors());
             if (inner != null) {
               inner.endio(b);
             }
@@ -224,7 +255,11 @@ public final class DeviceSlot extends ForwardingBlockDevice {
       inFlight++;
     }
     try {
-      return target.rwPage(op, sector, folio);
+      BlockStatus status = target.rwPage(op, sector, folio);
+      if (status != BlockStatus.NOTSUPP) {
+        markWritten(op, sector, Folio.PAGE_SIZE / SECTOR_SIZE);
+      }
+      return status;
     } finally {
       synchronized (this) {
         inFlight--;
@@ -287,7 +322,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
    * larger than the slot's, same identity.
    */
   public boolean accepts(BlockDevice dev) {
-    return dev.capacitySectors() == capacitySectors
+    return dev.capacitySectors() == backendSectors
         && dev.logicalBlockSize() <= logicalBlockSize
         && identity.test(dev);
   }
@@ -297,13 +332,26 @@ public final class DeviceSlot extends ForwardingBlockDevice {
    * backend is attached already; accepted, the waiting BIOs go to it in order.
    */
   public boolean attach(BlockDevice dev) {
-    if (dev.capacitySectors() != capacitySectors) {
+    return attach(dev, false);
+  }
+
+  /**
+   * {@link #attach} of a migration's target, which may be larger than the slot (the filesystem
+   * keeps the slot's size, as an LV keeps its size when pvmove puts it on a larger PV).
+   */
+  boolean attachMigrated(BlockDevice dev) {
+    return attach(dev, true);
+  }
+
+  private boolean attach(BlockDevice dev, boolean larger) {
+    long expected = backendSectors;
+    if (larger ? dev.capacitySectors() < capacitySectors : dev.capacitySectors() != expected) {
       LOG.warn(
           "device {}: refused {}: capacity {} sectors, expected {}",
           name,
           dev,
           dev.capacitySectors(),
-          capacitySectors);
+          larger ? capacitySectors : expected);
       return false;
     }
     if (dev.logicalBlockSize() > logicalBlockSize) {
@@ -336,6 +384,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
         timeout = null;
       }
       backend = dev;
+      backendSectors = dev.capacitySectors();
       state = State.ACTIVE;
       if (dev != previous) {
         swaps++;

@@ -12,12 +12,14 @@ import org.mpage.api.block.BlockDevice;
 import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileSystemType;
+import org.mpage.api.fs.MigrationInfo;
 import org.mpage.api.fs.MountInfo;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.Mounts;
 import org.mpage.api.fs.StorageEngine;
 import org.mpage.vfs.disk.DeviceRegistry;
 import org.mpage.vfs.disk.DeviceSlot;
+import org.mpage.vfs.disk.Migration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +42,18 @@ public final class MountTable implements Mounts, AutoCloseable {
 
   private final StorageEngine engine;
   private final DeviceRegistry registry;
+  private final long swapTimeoutMillis;
+
+  /** The migration of each device name running, or the last one that ended. */
+  private final Map<String, Migration> migrations = new TreeMap<>();
+
   private final Map<String, FileSystemType> types = new ConcurrentHashMap<>();
   private final Map<String, Mount> mounts = new TreeMap<>();
 
   public MountTable(StorageEngine engine, long swapTimeoutMillis) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.registry = new DeviceRegistry(swapTimeoutMillis);
+    this.swapTimeoutMillis = swapTimeoutMillis;
   }
 
   /** A backend arrived (with its {@code service.ranking}). */
@@ -122,6 +130,7 @@ public final class MountTable implements Mounts, AutoCloseable {
     if (m == null) {
       throw new IOException(device + ": not mounted");
     }
+    stopMigration(device);
     try {
       m.fs().close();
     } catch (Exception e) {
@@ -177,6 +186,103 @@ public final class MountTable implements Mounts, AutoCloseable {
     List<String> names = new ArrayList<>(types.keySet());
     names.sort(null);
     return names;
+  }
+
+  /**
+   * Starts the live migration of the mounted {@code device} to the backend offered under {@code
+   * target} (see {@link Migration}). The target is claimed at once, so that nothing mounts it or
+   * migrates to it meanwhile; a target smaller than the device, or with larger logical blocks, is
+   * refused here before anything is copied.
+   */
+  @Override
+  public synchronized MigrationInfo migrate(String device, String target) throws IOException {
+    Mount m = mounts.get(device);
+    if (m == null) {
+      throw new IOException(device + ": not mounted");
+    }
+    Migration running = migrations.get(device);
+    if (running != null && !running.info().state().isFinal()) {
+      throw new IOException(device + ": migrating to " + running.info().target() + " already");
+    }
+    DeviceSlot slot = m.slot();
+    BlockDevice to = registry.claim(target);
+    boolean started = false;
+    try {
+      if (to.capacitySectors() < slot.capacitySectors()) {
+        throw new IOException(
+            target
+                + ": "
+                + to.capacitySectors()
+                + " sectors, smaller than "
+                + device
+                + "'s "
+                + slot.capacitySectors());
+      }
+      if (to.logicalBlockSize() > slot.logicalBlockSize()) {
+        throw new IOException(
+            target
+                + ": logical block size "
+                + to.logicalBlockSize()
+                + ", larger than "
+                + device
+                + "'s "
+                + slot.logicalBlockSize());
+      }
+      Migration migration =
+          new Migration(
+              slot,
+              to,
+              swapTimeoutMillis,
+              source -> registry.migrated(device, target),
+              () -> registry.unclaim(target));
+      migrations.put(device, migration);
+      migration.start();
+      started = true;
+      LOG.info("{}: migrating to {}", device, target);
+      return migration.info();
+    } finally {
+      if (!started) {
+        registry.unclaim(target);
+      }
+    }
+  }
+
+  @Override
+  public MigrationInfo cancelMigration(String device) throws IOException {
+    Migration migration;
+    synchronized (this) {
+      migration = migrations.get(device);
+    }
+    if (migration == null) {
+      throw new IOException(device + ": no migration");
+    }
+    try {
+      return migration.cancel(swapTimeoutMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(device + ": interrupted while cancelling the migration", e);
+    }
+  }
+
+  @Override
+  public synchronized List<MigrationInfo> migrations() {
+    List<MigrationInfo> out = new ArrayList<>();
+    for (Migration migration : migrations.values()) {
+      out.add(migration.info());
+    }
+    return out;
+  }
+
+  /** Cancels a migration of {@code device} still running before its mount goes. */
+  private void stopMigration(String device) {
+    Migration migration = migrations.remove(device);
+    if (migration != null && !migration.info().state().isFinal()) {
+      try {
+        migration.cancel(swapTimeoutMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private FileSystemType type(String name) throws IOException {

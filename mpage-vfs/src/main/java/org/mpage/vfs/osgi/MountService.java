@@ -7,6 +7,7 @@ import org.mpage.api.block.BlockDevice;
 import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.FileSystem;
 import org.mpage.api.fs.FileSystemType;
+import org.mpage.api.fs.MigrationInfo;
 import org.mpage.api.fs.MountInfo;
 import org.mpage.api.fs.MountOptions;
 import org.mpage.api.fs.Mounts;
@@ -117,5 +118,20 @@ public final class MountService implements Mounts {
   @Override
   public List<String> types() {
     return table.types();
+  }
+
+  @Override
+  public MigrationInfo migrate(String device, String target) throws IOException {
+    return table.migrate(device, target);
+  }
+
+  @Override
+  public MigrationInfo cancelMigration(String device) throws IOException {
+    return table.cancelMigration(device);
+  }
+
+  @Override
+  public List<MigrationInfo> migrations() {
+    return table.migrations();
   }
 }
