@@ -59,6 +59,7 @@ public final class Bench {
       }
       inProcess.ext4ReadBench(work, src, crc);
       inProcess.writeBench(work, big);
+      new NbdRows(o, log, report).run(work, src, big, crc);
       Path tree = work.resolve("tree");
       Path smallImage = work.resolve("small.img");
       inProcess.smallFiles(tree, smallImage);

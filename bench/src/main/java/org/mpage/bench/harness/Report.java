@@ -137,7 +137,10 @@ final class Report {
             + " engine's buffer path (`--data-path buffer`: `block_read_full_folio` per page). mpage"
             + " runs in-process like `./mpage`, with 1 MiB readahead; debugfs times include its process"
             + " start. The zero-copy rows read with `FileHandle.transferTo` into a `FileChannel` on"
-            + " /dev/null.\n\n");
+            + " /dev/null. The NBD rows mount the image through the `nbd` device on `qemu-nbd -f raw`"
+            + " serving it on a Unix socket (read-only for the read), against mpage mounting the"
+            + " same image through the file device, same engine settings; the write rows time"
+            + " mount, write, fsync and unmount, and every image written passed `e2fsck -fn`.\n\n");
     sb.append(
         "Whole-process rows run `./mpage` (the script, JVM start included) and debugfs as"
             + " processes, images and outputs on tmpfs (/dev/shm, unless a note below says"
