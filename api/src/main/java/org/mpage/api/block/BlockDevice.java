@@ -69,6 +69,15 @@ public interface BlockDevice extends AutoCloseable {
   }
 
   /**
+   * For a backend that reconnects by itself to a medium that may have changed meanwhile (a network
+   * device whose server restarted): before BIOs go to the medium again, {@code check} is asked with
+   * a device that reads the new medium; refused, the backend does not use it and keeps its BIOs
+   * waiting, then failing, as while disconnected. A swap slot sets its identity check here, so a
+   * reconnect is checked as a swap is. Default: the backend does not reconnect; nothing to check.
+   */
+  default void setReconnectCheck(java.util.function.Predicate<BlockDevice> check) {}
+
+  /**
    * Releases the backend (files, locks, memory). BIOs submitted afterwards complete with {@link
    * BlockStatus#NODEV}; BIOs still queued are completed, never dropped. Idempotent.
    */

@@ -64,6 +64,11 @@ public abstract class ForwardingBlockDevice implements BlockDevice {
   }
 
   @Override
+  public void setReconnectCheck(java.util.function.Predicate<BlockDevice> check) {
+    delegate().setReconnectCheck(check);
+  }
+
+  @Override
   public void close() {
     delegate().close();
   }

@@ -3,7 +3,7 @@
  * implement, and the {@link org.mpage.api.block.Bio} requests the engine hands them.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.mpage.api.block;
 
 import org.osgi.annotation.bundle.Export;

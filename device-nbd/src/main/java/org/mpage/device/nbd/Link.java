@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.mpage.api.block.Bio;
+import org.mpage.api.block.BlockDevice;
 import org.mpage.api.block.BlockStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,11 @@ final class Link {
   private final ArrayDeque<Parked> parked = new ArrayDeque<>();
   private long lostAtNanos = -1;
   private volatile boolean closed;
+
+  /** Null until an owner sets one: then a reconnect costs no probe connection. */
+  private volatile Predicate<BlockDevice> reconnectCheck;
+
+  private volatile boolean warnedRefused;
 
   Link(NbdDeviceConfig config, long sizeBytes, Target target) {
     this.config = config;
@@ -171,6 +178,54 @@ final class Link {
     }
   }
 
+  /** See {@link BlockDevice#setReconnectCheck}. */
+  void setReconnectCheck(Predicate<BlockDevice> check) {
+    reconnectCheck = check;
+  }
+
+  /**
+   * Whether the server now serves the medium the device had: a probe device of its own connection
+   * is given to the reconnect check (a slot's identity check reads the filesystem's superblock)
+   * before the link's connection is opened, so no BIO of the device reaches a foreign medium. The
+   * probe is closed before the link connects, for servers that take one client at a time
+   * (qemu-nbd's default).
+   */
+  private boolean sameMedium() throws IOException {
+    Predicate<BlockDevice> check = reconnectCheck;
+    if (check == null) {
+      return true;
+    }
+    boolean same;
+    try (NbdDevice probe = NbdDevice.open(probeConfig())) {
+      if (probe.capacitySectors() * BlockDevice.SECTOR_SIZE != sizeBytes) {
+        return true; // the size check below says why
+      }
+      same = check.test(probe);
+    }
+    if (!same && !warnedRefused) {
+      warnedRefused = true;
+      LOG.warn(
+          "{}: reconnect refused: {} now serves another medium than the one in use (identity"
+              + " check); BIOs wait, then fail with IOERR, until the original is served again",
+          config.name(),
+          config.uri());
+    }
+    return same;
+  }
+
+  /** The probe reads only, and does not wait for reconnects of its own. */
+  private NbdDeviceConfig probeConfig() {
+    return new NbdDeviceConfig(
+        config.name() + "-probe",
+        config.uri(),
+        true,
+        config.connectTimeoutMillis(),
+        config.ioTimeoutMillis(),
+        0,
+        config.maxRequestBytes(),
+        config.structuredReplies());
+  }
+
   /** One reconnect attempt; on failure the next comes after twice the delay, at most 2 s. */
   private void reconnect(long delayMillis) {
     if (closed) {
@@ -178,6 +233,10 @@ final class Link {
     }
     Connection c;
     try {
+      if (!sameMedium()) {
+        scheduleReconnect(MAX_BACKOFF_MILLIS);
+        return;
+      }
       c = Connection.open(config, this::onLoss);
       if (c.export.sizeBytes() != sizeBytes) {
         c.close(0);
@@ -208,6 +267,7 @@ final class Link {
       c.close(0);
       return;
     }
+    warnedRefused = false;
     LOG.info("{}: reconnected to {}", config.name(), config.uri());
     for (Parked p : waiting) {
       target.start(p.bio(), p.t0());

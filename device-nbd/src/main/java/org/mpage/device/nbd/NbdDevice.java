@@ -367,6 +367,15 @@ public final class NbdDevice implements BlockDevice {
    * and the socket closed; what is left, and what is parked, completes with {@link
    * BlockStatus#NODEV}. Idempotent.
    */
+  /**
+   * Asked before a reconnect uses the server again: a restarted server may serve another medium
+   * under the same export name (see {@link Link}).
+   */
+  @Override
+  public void setReconnectCheck(java.util.function.Predicate<BlockDevice> check) {
+    link.setReconnectCheck(java.util.Objects.requireNonNull(check));
+  }
+
   @Override
   public void close() {
     link.close();

@@ -80,6 +80,11 @@ final class Ext2OnNbd implements AutoCloseable {
 
   /** The whole content of a file of the mounted filesystem. */
   byte[] read(String path) throws IOException {
+    return read(fs, path);
+  }
+
+  /** The whole content of a file of {@code fs}. */
+  static byte[] read(FileSystem fs, String path) throws IOException {
     try (FileHandle h = fs.open(path)) {
       ByteBuffer b = ByteBuffer.allocate((int) h.size());
       while (b.hasRemaining()) {

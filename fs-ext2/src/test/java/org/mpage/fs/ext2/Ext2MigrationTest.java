@@ -56,7 +56,7 @@ import org.mpage.vfs.mount.MountTable;
  * switch. A target that fails midway, a cancel and the identity check leave the source in use and
  * intact; a target too small is refused at once. {@code -Dmigrate.seed=N} reruns a seed.
  */
-class Ext2MigrationTest {
+public class Ext2MigrationTest {
   private static final long SEED = Long.getLong("migrate.seed", 20261129L);
 
   @TempDir Path work;
@@ -204,6 +204,10 @@ class Ext2MigrationTest {
 
   /** Waits (bounded) for the migration of {@code device} to end, printing its progress. */
   private MigrationInfo awaitEnd(String device) throws Exception {
+    return awaitEnd(table, device);
+  }
+
+  private static MigrationInfo awaitEnd(MountTable table, String device) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     MigrationInfo info;
     do {
@@ -265,10 +269,36 @@ class Ext2MigrationTest {
   }
 
   private void migrateUnderLoad(Path source, BlockDevice target, long seed) throws Exception {
-    FileDevice from = FileDevice.open(FileDeviceConfig.of("disk0", source));
+    migrateUnderLoad(
+        table,
+        work,
+        FileDevice.open(FileDeviceConfig.of("disk0", source)),
+        source,
+        target,
+        target instanceof FileDevice ? work.resolve("target.img") : null,
+        seed);
+  }
+
+  /**
+   * Mounts ext2 from {@code from} (whose bytes are the file {@code source}) on {@code table},
+   * migrates it to {@code target} under {@link Load} and checks: no wrong byte read, files fsynced
+   * during the copy, the source not written after the switch, the target ({@code targetFile}, or a
+   * dump of it when null) e2fsck-clean and holding every acknowledged file. Also used by
+   * device-nbd's migrations to and from an NBD device.
+   */
+  public static void migrateUnderLoad(
+      MountTable table,
+      Path work,
+      BlockDevice from,
+      Path source,
+      BlockDevice target,
+      Path targetFile,
+      long seed)
+      throws Exception {
+    String device = from.name();
     table.deviceAdded(from, 0);
     table.deviceAdded(target, 0);
-    FileSystem fs = table.mount("ext2", "disk0", MountOptions.defaultsReadWrite());
+    FileSystem fs = table.mount("ext2", device, MountOptions.defaultsReadWrite());
     Load load = new Load(fs, seed);
     String sourceAfterSwitch;
     try (load) {
@@ -276,9 +306,9 @@ class Ext2MigrationTest {
         Thread.sleep(5);
       }
       load.copying.set(true);
-      MigrationInfo started = table.migrate("disk0", target.name());
+      MigrationInfo started = table.migrate(device, target.name());
       assertEquals(MigrationInfo.State.COPYING, started.state());
-      MigrationInfo end = awaitEnd("disk0");
+      MigrationInfo end = awaitEnd(table, device);
       load.copying.set(false);
       assertEquals(MigrationInfo.State.DONE, end.state(), end.reason());
       assertTrue(end.copiedBytes() >= end.totalBytes(), end.toString());
@@ -295,13 +325,13 @@ class Ext2MigrationTest {
             + load.acknowledged.size()
             + ", during the copy "
             + load.duringCopy.size());
-    table.unmount("disk0");
+    table.unmount(device);
     assertEquals(sourceAfterSwitch, sha256(source), "the source was written after the switch");
     Path targetImage =
-        target instanceof FileDevice ? null : dump(target, work.resolve("target-dump.img"));
+        targetFile != null ? targetFile : dump(target, work.resolve("target-dump.img"));
     target.close();
     from.close();
-    assertFiles(targetImage != null ? targetImage : work.resolve("target.img"), load.acknowledged);
+    assertFiles(targetImage, load.acknowledged);
   }
 
   @Test

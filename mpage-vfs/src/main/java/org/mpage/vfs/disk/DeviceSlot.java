@@ -84,6 +84,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
   private final long timeoutMillis;
   private final ScheduledExecutorService timer;
   private volatile Predicate<BlockDevice> identity = d -> true;
+  private volatile boolean identityChecked;
   private volatile DirtyRegionLog dirtyLog;
 
   /**
@@ -125,7 +126,22 @@ public final class DeviceSlot extends ForwardingBlockDevice {
   /** Sets the check a replacement must pass (e.g. the filesystem's UUID matches). */
   public void setIdentityCheck(Predicate<BlockDevice> check) {
     this.identity = Objects.requireNonNull(check);
+    this.identityChecked = true;
+    BlockDevice b;
+    synchronized (this) {
+      b = backend;
+    }
+    if (b != null) {
+      b.setReconnectCheck(check);
+    }
   }
+
+  /**
+   * The slot's own backends are checked with its identity check (passed to each as its reconnect
+   * check); one set from above is not the slot's to forward.
+   */
+  @Override
+  public void setReconnectCheck(Predicate<BlockDevice> check) {}
 
   @Override
   public String name() {
@@ -391,6 +407,9 @@ public final class DeviceSlot extends ForwardingBlockDevice {
       }
       resume = new ArrayList<>(waiting);
       waiting.clear();
+    }
+    if (identityChecked) {
+      dev.setReconnectCheck(identity);
     }
     LOG.info("device {} resumed on {} with {} waiting BIOs", name, dev, resume.size());
     for (Bio bio : resume) {
