@@ -174,6 +174,44 @@ class NbdFailureTest {
     }
   }
 
+  /**
+   * A write error injected by nbdkit's error filter reaches fsync, once: the fsync that wrote the
+   * failed pages fails, the next one does not repeat it, and once the errors stop the file is
+   * written again and reads back.
+   */
+  @Test
+  void nbdkitErrorFilter_aWriteErrorReachesFsyncOnce() throws Exception {
+    Path src = Files.createDirectories(work.resolve("wsrc"));
+    Path image = E2fs.mkfs(work.resolve("wdisk.img"), "8M", src, "-b", "1024");
+    Path trigger = work.resolve("inject-write");
+    byte[] data = new byte[64 << 10];
+    new Random(11).nextBytes(data);
+    try (NbdServer server =
+            NbdServer.nbdkit(
+                work,
+                "--filter=error",
+                "file",
+                image.toString(),
+                "error=EIO",
+                "error-pwrite-rate=100%",
+                "error-pwrite-file=" + trigger);
+        Ext2OnNbd m =
+            Ext2OnNbd.mount(NbdDevice.open(NbdDeviceConfig.of("nbd0", server.uri())), false)) {
+      try (org.mpage.api.fs.FileHandle h = m.fs.openWrite("/f", true, true, 0644)) {
+        h.write(0, ByteBuffer.wrap(data));
+        Files.createFile(trigger);
+        IOException e = assertThrows(IOException.class, h::fsync);
+        assertTrue(String.valueOf(e).contains("IO"), e.toString());
+        Files.delete(trigger);
+        h.fsync(); // reported once, not again
+        h.write(0, ByteBuffer.wrap(data));
+        h.fsync();
+      }
+      assertArrayEquals(data, m.read("/f"));
+    }
+    Ext2OnNbd.fsckClean(image); // the metadata kept for retry was written once the errors stopped
+  }
+
   @Test
   void connectionRefused_saysSo() throws Exception {
     int port = NbdServer.freePort();
