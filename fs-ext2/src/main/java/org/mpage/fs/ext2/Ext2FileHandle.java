@@ -41,12 +41,29 @@ final class Ext2FileHandle implements FileHandle {
     return readGuarded(() -> data.transferTo(pos, count, target));
   }
 
-  /** Runs a call of this handle inside the mount's unmount gate. */
+  /**
+   * The calls under way on this handle share it and its close holds it alone, as the kernel's
+   * fdget/fdput keep a file open across a system call: a close from another thread (a channel
+   * closed by its filesystem's close) waits for a write in progress, or the last close of an
+   * unlinked file would free its blocks while the write went on allocating more to it.
+   */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock calls =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+  /** Runs a call of this handle inside the mount's unmount gate, the handle held open. */
   private long gated(ReadCall call) throws IOException {
     UmountGate gate = fs.umountGate();
     gate.enter();
     try {
-      return call.call();
+      calls.readLock().lock();
+      try {
+        if (closed.get()) {
+          throw new java.nio.channels.ClosedChannelException();
+        }
+        return call.call();
+      } finally {
+        calls.readLock().unlock();
+      }
     } finally {
       gate.leave();
     }
@@ -219,13 +236,18 @@ final class Ext2FileHandle implements FileHandle {
       return; // unmounted: its last sync wrote this file, and nothing of the mount is left to free
     }
     try {
-      data.close();
-    } finally {
+      calls.writeLock().lock(); // after the calls under way on this handle
       try {
-        inodes.closed(inode); // the last close of a deleted file frees it
+        data.close();
       } finally {
-        gate.leave();
+        try {
+          inodes.closed(inode); // the last close of a deleted file frees it
+        } finally {
+          calls.writeLock().unlock();
+        }
       }
+    } finally {
+      gate.leave();
     }
   }
 }
