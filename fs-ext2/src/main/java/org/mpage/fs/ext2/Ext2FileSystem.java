@@ -245,12 +245,21 @@ final class Ext2FileSystem implements FileSystem {
   /** A handle on a regular file; anything else is refused. */
   private FileHandle handle(String path, Ext2Inode inode) throws IOException {
     checkRegular(path, inode);
-    FileHandle data =
-        inode.hasInlineData()
-            ? new Ext4InlineFile(path, inline.read(inode))
-            : inodes.cachedData(path, inode).open();
+    // Counted open first: an unlink between the lookup and here has freed the inode (the open
+    // fails), or it cannot free it any more. The page cache is looked up only then: made for an
+    // inode already freed, it stayed under that inode number and served the next file to get the
+    // number, writing the freed inode over it (e2fsck: an entry naming a deleted inode).
     inodes.opened(path, inode);
-    return new Ext2FileHandle(fs, inodes, path, inode, data);
+    try {
+      FileHandle data =
+          inode.hasInlineData()
+              ? new Ext4InlineFile(path, inline.read(inode))
+              : inodes.cachedData(path, inode).open();
+      return new Ext2FileHandle(fs, inodes, path, inode, data);
+    } catch (IOException | RuntimeException e) {
+      inodes.closed(inode);
+      throw e;
+    }
   }
 
   private static void checkRegular(String path, Ext2Inode inode) throws FileSystemException {
