@@ -230,6 +230,18 @@ public final class MpageEngine implements StorageEngine {
   }
 
   @Override
+  public Map<String, Long> statistics(String pool) {
+    IoStats.PoolCounters c = blockLayer.stats().poolIfPresent(pool);
+    if (c == null) {
+      return Map.of();
+    }
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("cache.hits", c.hits());
+    m.put("cache.misses", c.misses());
+    return m;
+  }
+
+  @Override
   public void close() {
     flusher.close();
     BioTracer t = tracer;

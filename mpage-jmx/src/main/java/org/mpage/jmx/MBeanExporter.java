@@ -15,6 +15,7 @@ import org.mpage.api.block.BlockDevice;
 import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.MountInfo;
 import org.mpage.api.fs.Mounts;
+import org.mpage.api.fs.StorageEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,5 +192,11 @@ final class MBeanExporter implements AutoCloseable {
   /** The mount table now, or null. */
   Mounts mounts() {
     return sources.mounts();
+  }
+
+  /** The engine's counters of {@code pool} now (empty without an engine). */
+  Map<String, Long> poolStatistics(String pool) {
+    StorageEngine engine = sources.engine();
+    return engine == null ? Map.of() : engine.statistics(pool);
   }
 }

@@ -102,6 +102,16 @@ final class MountBean implements MountMXBean {
   }
 
   @Override
+  public long getCacheHits() {
+    return exporter.poolStatistics(device).getOrDefault("cache.hits", 0L);
+  }
+
+  @Override
+  public long getCacheMisses() {
+    return exporter.poolStatistics(device).getOrDefault("cache.misses", 0L);
+  }
+
+  @Override
   public String toString() {
     return "Mount " + device;
   }

@@ -1,8 +1,8 @@
 package org.mpage.jmx;
 
 /**
- * A mounted filesystem ({@code org.mpage:type=Mount,name=DEVICE}) and what its superblock says.
- * Page cache hits and misses are the engine's, shared by every mount: see {@link EngineMXBean}.
+ * A mounted filesystem ({@code org.mpage:type=Mount,name=DEVICE}), what its superblock says, and
+ * its share of the page cache's hits and misses ({@link EngineMXBean} has the engine's totals).
  */
 public interface MountMXBean {
   /** The device name it is mounted on. */
@@ -34,4 +34,15 @@ public interface MountMXBean {
 
   /** The superblock's state ({@code clean}, {@code not clean}). */
   String getFsState();
+
+  /**
+   * Reads of this device's files that found the page cached, since the engine started (a remount
+   * goes on counting, as a device's diskstats do).
+   */
+  long getCacheHits();
+
+  /**
+   * Reads of this device's files that had to read the page in, counted as {@link #getCacheHits}.
+   */
+  long getCacheMisses();
 }

@@ -1,5 +1,8 @@
 package org.mpage.jmx;
 
+import java.io.IOException;
+import org.mpage.api.fs.Mounts;
+
 /** {@link SlotMXBean} over the exporter's view of one device name's slot. */
 final class SlotBean implements SlotMXBean {
   private final MBeanExporter exporter;
@@ -38,6 +41,24 @@ final class SlotBean implements SlotMXBean {
   @Override
   public String getBackend() {
     return exporter.backend(name);
+  }
+
+  @Override
+  public void suspend() throws IOException {
+    mounts().suspend(name);
+  }
+
+  @Override
+  public void resume() throws IOException {
+    mounts().resume(name);
+  }
+
+  private Mounts mounts() throws IOException {
+    Mounts m = exporter.mounts();
+    if (m == null) {
+      throw new IOException(name + ": no mount table");
+    }
+    return m;
   }
 
   @Override

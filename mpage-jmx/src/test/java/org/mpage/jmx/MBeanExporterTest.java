@@ -149,6 +149,24 @@ class MBeanExporterTest {
     TabularData all = (TabularData) server.getAttribute(engineName, "Statistics");
     assertTrue(all.containsKey(new Object[] {"get_block.calls"}), all.toString());
 
+    // The mount's share of the page cache counters: a page written then read twice is cached.
+    try (var h = table.fileSystem("ram0").openWrite("/f", true, true, 0644)) {
+      h.write(0, ByteBuffer.wrap(new byte[100]));
+    }
+    for (int i = 0; i < 2; i++) {
+      try (var h = table.fileSystem("ram0").open("/f")) {
+        h.read(0, ByteBuffer.allocate(100));
+      }
+    }
+    assertEquals(2, attr(mount, "CacheHits"));
+    assertEquals(0, attr(mount, "CacheMisses"));
+
+    // Suspend and resume through the Slot bean's operations, as JConsole calls them.
+    server.invoke(slot, "suspend", null, null);
+    assertEquals("HELD", server.getAttribute(slot, "State"));
+    server.invoke(slot, "resume", null, null);
+    assertEquals("ACTIVE", server.getAttribute(slot, "State"));
+
     table.unmount("ram0");
     exporter.refresh();
     assertFalse(server.isRegistered(mount));

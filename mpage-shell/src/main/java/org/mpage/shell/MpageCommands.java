@@ -64,6 +64,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
       "osgi.command.function=mkdir",
       "osgi.command.function=rm",
       "osgi.command.function=sync",
+      "osgi.command.function=suspend",
+      "osgi.command.function=resume",
       "osgi.command.function=migrate",
       "osgi.command.function=migrations"
     })
@@ -76,7 +78,7 @@ public final class MpageCommands {
   private final Supplier<PrintStream> out;
   private final FileCommands files;
   private final DeviceConfigs devices;
-  private final MigrateCommands migrate;
+  private final SlotCommands slot;
 
   @Activate
   public MpageCommands(
@@ -124,7 +126,7 @@ public final class MpageCommands {
     this.out = out;
     this.devices = new DeviceConfigs(mounts, cm, waitMillis);
     this.files = new FileCommands(mounts, out, err);
-    this.migrate = new MigrateCommands(mounts, out, PROGRESS_MILLIS);
+    this.slot = new SlotCommands(mounts, out, PROGRESS_MILLIS);
   }
 
   /** A device bundle's provider arrived: its type can now be created. */
@@ -274,19 +276,9 @@ public final class MpageCommands {
     print(sb.toString().stripTrailing());
   }
 
-  /** The swap state of each device name: attached, suspended with BIOs waiting, or failed. */
+  /** The swap state of each device name: attached, held, suspended with BIOs waiting, or failed. */
   public void slots() {
-    StringBuilder sb =
-        new StringBuilder(
-            String.format(
-                "%-12s %-9s %8s %6s %8s%n", "DEVICE", "STATE", "BACKENDS", "SWAPS", "WAITING"));
-    for (DeviceInfo d : mounts.devices()) {
-      sb.append(
-          String.format(
-              "%-12s %-9s %8d %6d %8d%n",
-              d.name(), d.state(), d.backends(), d.swaps(), d.waitingBios()));
-    }
-    print(sb.toString().stripTrailing());
+    slot.slots();
   }
 
   /** The mounts. */
@@ -455,7 +447,17 @@ public final class MpageCommands {
   }
 
   public void sync(String device) throws IOException {
+    slot.refuseIfHeld(device);
     files.sync(device);
+  }
+
+  /** Syncs the mounted device and holds its I/O (new BIOs wait) until {@code resume}. */
+  public void suspend(String device) throws IOException {
+    slot.suspend(device);
+  }
+
+  public void resume(String device) throws IOException {
+    slot.resume(device);
   }
 
   /**
@@ -464,21 +466,21 @@ public final class MpageCommands {
    */
   public void migrate(String device, String target) throws IOException, InterruptedException {
     if (device.equals("--cancel")) {
-      migrate.cancel(target);
+      slot.cancel(target);
     } else {
-      migrate.migrate(device, target, false);
+      slot.migrate(device, target, false);
     }
   }
 
   /** With {@code -b}: starts the migration and returns; {@code migrations} shows it. */
   public void migrate(String option, String device, String target)
       throws IOException, InterruptedException {
-    migrate.migrate(device, target, FileCommands.option("migrate", option, "-b"));
+    slot.migrate(device, target, FileCommands.option("migrate", option, "-b"));
   }
 
   /** The migrations running, and the last one of each device that ended. */
   public void migrations() {
-    migrate.migrations();
+    slot.migrations();
   }
 
   private static String size(long bytes) {

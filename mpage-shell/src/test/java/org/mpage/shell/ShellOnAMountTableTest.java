@@ -86,6 +86,22 @@ class ShellOnAMountTableTest {
     sh.slots();
     String slots = said.get();
     assertTrue(slots.lines().anyMatch(l -> l.matches("ram0 +ACTIVE +1 +0 +0")), slots);
+    sh.suspend("ram0");
+    assertEquals("ram0: suspended (mpage:resume ram0 lets its I/O go on)\n", said.get());
+    sh.slots();
+    slots = said.get();
+    assertTrue(slots.lines().anyMatch(l -> l.matches("ram0 +HELD +1 +0 +0")), slots);
+    assertEquals(
+        "ram0: suspended; resume it first",
+        assertThrows(IOException.class, () -> sh.sync("ram0")).getMessage());
+    assertEquals(
+        "ram0: suspended; resume it first",
+        assertThrows(IOException.class, () -> sh.umount("ram0")).getMessage());
+    sh.resume("ram0");
+    assertEquals("ram0: resumed\n", said.get());
+    assertEquals(
+        "ram0: not suspended",
+        assertThrows(IOException.class, () -> sh.resume("ram0")).getMessage());
     sh.umount("ram0");
     assertEquals("ram0: unmounted\n", said.get());
     IOException notMounted = assertThrows(IOException.class, () -> sh.ls("ram0"));

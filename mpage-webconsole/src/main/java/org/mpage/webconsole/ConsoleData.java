@@ -70,8 +70,9 @@ final class ConsoleData {
   }
 
   /**
-   * Runs one of the page's actions on {@code device}: {@code sync} (the mounted filesystem's sync)
-   * or {@code umount}; says what it did.
+   * Runs one of the page's actions on {@code device}: {@code sync} (the mounted filesystem's sync),
+   * {@code suspend} and {@code resume} (its slot's I/O held and let go, {@link Mounts#suspend}) or
+   * {@code umount}; says what it did.
    *
    * @throws IOException as the mount table reports it (not mounted, busy...)
    * @throws IllegalArgumentException for another action
@@ -85,8 +86,20 @@ final class ConsoleData {
     }
     switch (action == null ? "" : action) {
       case "sync" -> {
+        if (held(mounts, device)) {
+          // The sync would wait for the resume, and the request with it.
+          throw new IOException(device + ": suspended; resume it first");
+        }
         mounts.fileSystem(device).sync();
         return device + ": synced";
+      }
+      case "suspend" -> {
+        mounts.suspend(device);
+        return device + ": suspended";
+      }
+      case "resume" -> {
+        mounts.resume(device);
+        return device + ": resumed";
       }
       case "umount" -> {
         mounts.unmount(device);
@@ -94,6 +107,15 @@ final class ConsoleData {
       }
       default -> throw new IllegalArgumentException("unknown action " + action);
     }
+  }
+
+  private static boolean held(Mounts mounts, String device) {
+    for (DeviceInfo d : mounts.devices()) {
+      if (d.name().equals(device)) {
+        return d.state() == DeviceInfo.SwapState.HELD;
+      }
+    }
+    return false;
   }
 
   static StringBuilder string(StringBuilder sb, String key, String value) {

@@ -10,7 +10,8 @@ import org.mpage.api.block.DiskStats;
  * @param state where its swap slot is
  * @param capacitySectors the size, in 512-byte sectors
  * @param swaps how many times a new backend was attached under a mount
- * @param waitingBios BIOs waiting for a backend (non-zero only while suspended)
+ * @param waitingBios BIOs waiting for a backend or for a resume (non-zero only while suspended or
+ *     held)
  * @param stats the counters of the backend in use (or the best on offer)
  */
 public record DeviceInfo(
@@ -30,6 +31,11 @@ public record DeviceInfo(
     ACTIVE,
     /** The backend left; I/O waits for a replacement. */
     SUSPENDED,
+    /**
+     * Suspended on request ({@link Mounts#suspend}): the backend is attached, I/O waits for {@link
+     * Mounts#resume}.
+     */
+    HELD,
     /** No replacement within the swap timeout: I/O fails until one arrives. */
     FAILED
   }

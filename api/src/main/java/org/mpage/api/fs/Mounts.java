@@ -72,4 +72,28 @@ public interface Mounts {
   default List<MigrationInfo> migrations() {
     return List.of();
   }
+
+  /**
+   * Suspends the I/O of the mounted {@code device}, as {@code sync} followed by {@code dmsetup
+   * suspend --nolockfs}: the filesystem is synced, then every new BIO waits in the device's slot
+   * until {@link #resume}, and this returns once the I/O already at the backend has completed. The
+   * backend sees nothing meanwhile (to copy or snapshot it, say); reads served from the page cache
+   * go on, those that need the device wait. An unmount is refused until the device is resumed. The
+   * default refuses.
+   *
+   * @throws IOException if {@code device} is not mounted, is suspended already, is migrating, or
+   *     the sync failed
+   */
+  default void suspend(String device) throws IOException {
+    throw new IOException(device + ": this mount table cannot suspend devices");
+  }
+
+  /**
+   * Ends {@link #suspend}: the BIOs that waited go to the backend in their order.
+   *
+   * @throws IOException if {@code device} is not mounted or not suspended by {@link #suspend}
+   */
+  default void resume(String device) throws IOException {
+    throw new IOException(device + ": not suspended");
+  }
 }

@@ -63,6 +63,15 @@ public interface StorageEngine extends AutoCloseable {
    */
   Map<String, Long> statistics();
 
+  /**
+   * The counters of one pool (the {@code pool} a {@link #cachedFile} was made with: a device name,
+   * so one mount's share): {@code cache.hits} and {@code cache.misses} of its files' reads, counted
+   * since the engine started. Empty for a pool never used; the default knows none.
+   */
+  default Map<String, Long> statistics(String pool) {
+    return Map.of();
+  }
+
   @Override
   void close();
 }

@@ -4,7 +4,7 @@
  * {@link org.mpage.api.fs.StorageEngine} (page cache, mpage, buffer cache) the core provides.
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package org.mpage.api.fs;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,5 +1,6 @@
 package org.mpage.core.block;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,6 +23,50 @@ public final class IoStats {
   private final LongAdder cacheHits = new LongAdder();
   private final LongAdder cacheMisses = new LongAdder();
   private final LongAdder cleancacheHits = new LongAdder();
+  private final ConcurrentHashMap<String, PoolCounters> pools = new ConcurrentHashMap<>();
+
+  /**
+   * The page cache hits and misses of one pool (a device name, so a mount's share), counted into
+   * the engine's totals as well. A mapping keeps its pool's counters, so that counting a page costs
+   * no lookup.
+   */
+  public final class PoolCounters {
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    private PoolCounters() {}
+
+    public void countHit() {
+      hits.increment();
+      cacheHits.increment();
+    }
+
+    public void countMiss() {
+      misses.increment();
+      cacheMisses.increment();
+    }
+
+    public long hits() {
+      return hits.sum();
+    }
+
+    public long misses() {
+      return misses.sum();
+    }
+  }
+
+  /**
+   * The counters of {@code pool} (made on first use; kept while the engine lives, like a device's
+   * diskstats, so a remount goes on counting).
+   */
+  public PoolCounters pool(String pool) {
+    return pools.computeIfAbsent(pool == null ? "" : pool, p -> new PoolCounters());
+  }
+
+  /** The counters of {@code pool}, or null if nothing of it was ever looked up. */
+  public PoolCounters poolIfPresent(String pool) {
+    return pools.get(pool);
+  }
 
   /** One get_block call was made. */
   public void countGetBlock() {

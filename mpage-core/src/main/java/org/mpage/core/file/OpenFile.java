@@ -170,7 +170,7 @@ public final class OpenFile implements org.mpage.api.fs.FileHandle {
     while (true) {
       Folio folio = mapping.getFolio(index);
       if (folio == null) {
-        cache.blockLayer().stats().countCacheMiss();
+        mapping.poolCounters().countMiss();
         engine.readahead().syncReadahead(mapping, ra, index, lastIndex - index + 1);
         folio = mapping.getFolio(index);
         if (folio == null) {
@@ -183,7 +183,7 @@ public final class OpenFile implements org.mpage.api.fs.FileHandle {
           return readFolioSync(folio);
         }
       } else {
-        cache.blockLayer().stats().countCacheHit();
+        mapping.poolCounters().countHit();
       }
       if (folio.test(FolioFlag.READAHEAD)) {
         engine.readahead().asyncReadahead(mapping, ra, folio, lastIndex - index + 1);

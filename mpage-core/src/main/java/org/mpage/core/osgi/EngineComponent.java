@@ -130,6 +130,11 @@ public final class EngineComponent implements StorageEngine {
     return engine.statistics();
   }
 
+  @Override
+  public Map<String, Long> statistics(String pool) {
+    return engine.statistics(pool);
+  }
+
   /** The framework owns this engine: it closes when the component deactivates. */
   @Override
   public void close() {}

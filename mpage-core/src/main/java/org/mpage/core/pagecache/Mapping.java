@@ -8,6 +8,7 @@ import org.mpage.api.page.Folio;
 import org.mpage.api.page.FolioFlag;
 import org.mpage.api.page.Inode;
 import org.mpage.api.page.WritebackControl;
+import org.mpage.core.block.IoStats;
 
 /**
  * The page cache of one file: an ordered index of folios with dirty, writeback and towrite tags, a
@@ -45,6 +46,7 @@ public final class Mapping implements AddressSpace {
   private final PageCache cache;
   private final Inode host;
   private final String pool;
+  private final IoStats.PoolCounters poolCounters;
   private volatile AddressSpaceOps ops;
 
   /**
@@ -64,11 +66,17 @@ public final class Mapping implements AddressSpace {
 
   private volatile long dirtiedWhenNanos;
 
-  Mapping(PageCache cache, Inode host, AddressSpaceOps ops, String pool) {
+  Mapping(
+      PageCache cache,
+      Inode host,
+      AddressSpaceOps ops,
+      String pool,
+      IoStats.PoolCounters poolCounters) {
     this.cache = cache;
     this.host = host;
     this.ops = ops;
     this.pool = pool;
+    this.poolCounters = poolCounters;
   }
 
   @Override
@@ -83,6 +91,11 @@ public final class Mapping implements AddressSpace {
   /** The cleancache pool (device or filesystem) this mapping belongs to. */
   public String pool() {
     return pool;
+  }
+
+  /** The page cache hits and misses of this mapping's pool. */
+  public IoStats.PoolCounters poolCounters() {
+    return poolCounters;
   }
 
   public AddressSpaceOps ops() {

@@ -61,7 +61,7 @@ public final class PageCache {
 
   /** A new, empty mapping for {@code host}. */
   public Mapping newMapping(Inode host, AddressSpaceOps ops, String pool) {
-    return new Mapping(this, host, ops, pool);
+    return new Mapping(this, host, ops, pool, blockLayer.stats().pool(pool));
   }
 
   public void setCleancache(Cleancache cleancache) {

@@ -190,7 +190,8 @@ public final class DeviceRegistry implements AutoCloseable {
                 name,
                 list.size(),
                 switch (slot.state()) {
-                  case ACTIVE -> DeviceInfo.SwapState.ACTIVE;
+                  case ACTIVE ->
+                      slot.held() ? DeviceInfo.SwapState.HELD : DeviceInfo.SwapState.ACTIVE;
                   case SUSPENDED -> DeviceInfo.SwapState.SUSPENDED;
                   case FAILED -> DeviceInfo.SwapState.FAILED;
                 },

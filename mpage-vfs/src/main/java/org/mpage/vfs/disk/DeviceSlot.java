@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *   <li>If nothing is attached within the swap timeout, waiting BIOs fail with {@link
  *       BlockStatus#IOERR} (readers and fsync see the error; nothing is reported written that was
  *       not), and so does every later BIO until a backend is attached again.
+ *   <li>{@link #suspend()} and {@link #resume()} are the operator's (as {@code dmsetup suspend} and
+ *       {@code resume}): the backend stays attached, I/O already at it completes, new BIOs wait
+ *       until resume however long that is. A backend leaving meanwhile suspends the slot as above;
+ *       one attaching meanwhile gets the waiting BIOs only at resume.
  *   <li>While a {@link Migration} runs, each completed write marks its regions in the migration's
  *       dirty-region log; the switch to the target is a {@link #detach()} and an {@code
  *       attachMigrated} of the target (which may be larger than the slot).
@@ -101,6 +105,9 @@ public final class DeviceSlot extends ForwardingBlockDevice {
   private ScheduledFuture<?> timeout;
   private long swaps;
   private boolean closed;
+
+  /** Suspended by {@link #suspend()}: BIOs wait until {@link #resume()}, whatever the state. */
+  private boolean held;
 
   /**
    * @param first the first backend (its capacity is the slot's)
@@ -214,16 +221,14 @@ public final class DeviceSlot extends ForwardingBlockDevice {
         status = BlockStatus.NODEV;
       } else {
         status = BlockStatus.IOERR;
-        switch (state) {
-          case SUSPENDED -> {
-            waiting.addLast(bio);
-            return;
-          }
-          case FAILED -> target = null;
-          default -> {
-            target = backend;
-            inFlight++;
-          }
+        if (state == State.FAILED) {
+          target = null;
+        } else if (state == State.SUSPENDED || held) {
+          waiting.addLast(bio);
+          return;
+        } else {
+          target = backend;
+          inFlight++;
         }
       }
     }
@@ -264,7 +269,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
   public BlockStatus rwPage(BioOp op, long sector, Folio folio) {
     BlockDevice target;
     synchronized (this) {
-      if (closed || state != State.ACTIVE) {
+      if (closed || state != State.ACTIVE || held) {
         return BlockStatus.NOTSUPP;
       }
       target = backend;
@@ -405,8 +410,11 @@ public final class DeviceSlot extends ForwardingBlockDevice {
       if (dev != previous) {
         swaps++;
       }
-      resume = new ArrayList<>(waiting);
-      waiting.clear();
+      // Suspended by the operator as well: the BIOs go on waiting for resume().
+      resume = held ? List.of() : new ArrayList<>(waiting);
+      if (!held) {
+        waiting.clear();
+      }
     }
     if (identityChecked) {
       dev.setReconnectCheck(identity);
@@ -416,6 +424,72 @@ public final class DeviceSlot extends ForwardingBlockDevice {
       submit(bio);
     }
     return true;
+  }
+
+  /** Whether {@link #suspend()} holds the slot's I/O. */
+  public synchronized boolean held() {
+    return held;
+  }
+
+  /**
+   * Suspends the slot's I/O on the operator's word (the kernel's {@code dm_suspend} without {@code
+   * lockfs}): from now on BIOs wait, and this returns once the BIOs already at the backend have
+   * completed, or after the swap timeout if some have not.
+   *
+   * @return how many BIOs were still at the backend when it returned (0: drained)
+   * @throws IllegalStateException if suspended already, failed or closed
+   */
+  public int suspend() {
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException(name + ": closed");
+      }
+      if (held) {
+        throw new IllegalStateException(name + ": suspended already");
+      }
+      if (state == State.FAILED) {
+        throw new IllegalStateException(name + ": failed (no backend): nothing to suspend");
+      }
+      held = true;
+      long deadline = System.currentTimeMillis() + timeoutMillis;
+      while (inFlight > 0 && System.currentTimeMillis() < deadline) {
+        try {
+          wait(Math.max(1, deadline - System.currentTimeMillis()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      LOG.info("device {} suspended by request ({} BIOs still in flight)", name, inFlight);
+      return inFlight;
+    }
+  }
+
+  /**
+   * Ends {@link #suspend()}: the BIOs that waited go to the backend in order (or go on waiting for
+   * one, if it left meanwhile).
+   *
+   * @return how many waiting BIOs were resubmitted
+   * @throws IllegalStateException if not suspended by {@link #suspend()}
+   */
+  public int resume() {
+    List<Bio> resume;
+    synchronized (this) {
+      if (!held) {
+        throw new IllegalStateException(name + ": not suspended");
+      }
+      held = false;
+      if (state != State.ACTIVE) {
+        return 0;
+      }
+      resume = new ArrayList<>(waiting);
+      waiting.clear();
+    }
+    LOG.info("device {} resumed by request with {} waiting BIOs", name, resume.size());
+    for (Bio bio : resume) {
+      submit(bio);
+    }
+    return resume.size();
   }
 
   /**

@@ -83,6 +83,7 @@ public final class MountTable implements Mounts, AutoCloseable {
     }
     for (String device : gone) {
       try {
+        resumeForUnmount(device);
         unmount(device);
       } catch (IOException e) {
         LOG.warn(
@@ -126,6 +127,11 @@ public final class MountTable implements Mounts, AutoCloseable {
 
   @Override
   public synchronized void unmount(String device) throws IOException {
+    Mount held = mounts.get(device);
+    if (held != null && held.slot().held()) {
+      // The unmount's sync would wait for the resume.
+      throw new IOException(device + ": suspended; resume it first");
+    }
     Mount m = mounts.remove(device);
     if (m == null) {
       throw new IOException(device + ": not mounted");
@@ -204,6 +210,9 @@ public final class MountTable implements Mounts, AutoCloseable {
     if (running != null && !running.info().state().isFinal()) {
       throw new IOException(device + ": migrating to " + running.info().target() + " already");
     }
+    if (m.slot().held()) {
+      throw new IOException(device + ": suspended; resume it first");
+    }
     DeviceSlot slot = m.slot();
     BlockDevice to = registry.claim(target);
     boolean started = false;
@@ -273,6 +282,66 @@ public final class MountTable implements Mounts, AutoCloseable {
     return out;
   }
 
+  @Override
+  public void suspend(String device) throws IOException {
+    Mount m;
+    synchronized (this) {
+      m = mounts.get(device);
+      if (m == null) {
+        throw new IOException(device + ": not mounted");
+      }
+      Migration running = migrations.get(device);
+      if (running != null && !running.info().state().isFinal()) {
+        throw new IOException(device + ": migrating to " + running.info().target());
+      }
+      if (m.slot().held()) {
+        throw new IOException(device + ": suspended already");
+      }
+    }
+    // Outside the table's lock: a sync of much dirty data takes a while, and other mounts go on.
+    m.fs().sync();
+    try {
+      int left = m.slot().suspend();
+      if (left > 0) {
+        LOG.warn("{}: suspended with {} BIOs still at the backend", device, left);
+      }
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void resume(String device) throws IOException {
+    Mount m;
+    synchronized (this) {
+      m = mounts.get(device);
+    }
+    if (m == null) {
+      throw new IOException(device + ": not mounted");
+    }
+    try {
+      m.slot().resume();
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Resumes {@code device} if suspended, so that going away does not wait for an operator. */
+  private void resumeForUnmount(String device) {
+    Mount m;
+    synchronized (this) {
+      m = mounts.get(device);
+    }
+    if (m != null && m.slot().held()) {
+      LOG.warn("{}: resumed to be unmounted", device);
+      try {
+        m.slot().resume();
+      } catch (IllegalStateException e) {
+        // resumed meanwhile
+      }
+    }
+  }
+
   /** Cancels a migration of {@code device} still running before its mount goes. */
   private void stopMigration(String device) {
     Migration migration = migrations.remove(device);
@@ -302,6 +371,7 @@ public final class MountTable implements Mounts, AutoCloseable {
     }
     for (String device : devices) {
       try {
+        resumeForUnmount(device);
         unmount(device);
       } catch (IOException e) {
         LOG.warn("unmounting {}: {}", device, e.toString());

@@ -134,4 +134,14 @@ public final class MountService implements Mounts {
   public List<MigrationInfo> migrations() {
     return table.migrations();
   }
+
+  @Override
+  public void suspend(String device) throws IOException {
+    table.suspend(device);
+  }
+
+  @Override
+  public void resume(String device) throws IOException {
+    table.resume(device);
+  }
 }

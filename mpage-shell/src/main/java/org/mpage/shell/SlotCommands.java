@@ -4,24 +4,66 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.MigrationInfo;
 import org.mpage.api.fs.Mounts;
 
 /**
- * {@code mpage:migrate} and {@code mpage:migrations}: a thin face over {@link Mounts#migrate},
- * which does the work. Like {@code pvmove}, {@code migrate DEV TARGET} reports progress until the
- * migration ends (a line a second, and the outcome); {@code -b} starts it in the background, and an
- * interrupted command (Ctrl-C) leaves it running, as pvmove's polling does.
+ * The commands on a mounted device's slot, thin faces over {@link Mounts}: {@code mpage:slots},
+ * {@code mpage:suspend} and {@code mpage:resume} (as {@code dmsetup info}, {@code suspend} and
+ * {@code resume}), {@code mpage:migrate} and {@code mpage:migrations}. Like {@code pvmove}, {@code
+ * migrate DEV TARGET} reports progress until the migration ends (a line a second, and the outcome);
+ * {@code -b} starts it in the background, and an interrupted command (Ctrl-C) leaves it running, as
+ * pvmove's polling does.
  */
-final class MigrateCommands {
+final class SlotCommands {
   private final Mounts mounts;
   private final Supplier<PrintStream> out;
   private final long progressMillis;
 
-  MigrateCommands(Mounts mounts, Supplier<PrintStream> out, long progressMillis) {
+  SlotCommands(Mounts mounts, Supplier<PrintStream> out, long progressMillis) {
     this.mounts = mounts;
     this.out = out;
     this.progressMillis = progressMillis;
+  }
+
+  /** The swap state of each device name: attached, held, suspended with BIOs waiting, or failed. */
+  void slots() {
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                "%-12s %-9s %8s %6s %8s%n", "DEVICE", "STATE", "BACKENDS", "SWAPS", "WAITING"));
+    for (DeviceInfo d : mounts.devices()) {
+      sb.append(
+          String.format(
+              "%-12s %-9s %8d %6d %8d%n",
+              d.name(), d.state(), d.backends(), d.swaps(), d.waitingBios()));
+    }
+    print(sb.toString().stripTrailing());
+  }
+
+  /** Syncs the mounted {@code device} and holds its I/O until {@link #resume}. */
+  void suspend(String device) throws IOException {
+    mounts.suspend(device);
+    print(device + ": suspended (mpage:resume " + device + " lets its I/O go on)");
+  }
+
+  /** Lets the I/O of a suspended {@code device} go on. */
+  void resume(String device) throws IOException {
+    mounts.resume(device);
+    print(device + ": resumed");
+  }
+
+  /**
+   * Refuses an operation that would wait for a {@link #resume} (a sync of a held device), rather
+   * than let the shell hang on it.
+   */
+  void refuseIfHeld(String device) throws IOException {
+    for (DeviceInfo d : mounts.devices()) {
+      if (d.name().equals(device) && d.state() == DeviceInfo.SwapState.HELD) {
+        throw new IOException(device + ": suspended; resume it first");
+      }
+    }
   }
 
   /** Starts the migration and, unless {@code background}, reports it until it ends. */
