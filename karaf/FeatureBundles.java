@@ -18,12 +18,13 @@ import org.w3c.dom.Node;
 /**
  * karaf/verify.sh's list of what Karaf would fetch from the internet: {@code java
  * karaf/FeatureBundles.java KARAF_HOME FEATURE...} prints, as {@code group:artifact:version[:type[:
- * classifier]]}, the bundles and configuration files of the named features and the features they need that are missing
- * from KARAF_HOME/system, so that the script can copy them there and run Karaf offline. The
- * features come from the descriptors in system/; a conditional counts when its conditions are among
- * the features reached or the boot features (etc/org.apache.karaf.features.cfg), as they would be
- * installed in that Karaf. A feature that is only reached through a requirement (Karaf's
- * {@code webconsole} needs an {@code osgi.http} implementation) must be named.
+ * classifier]]}, the bundles and configuration files of the named features and the features they
+ * need that are missing from KARAF_HOME/system, so that the script can copy them there and run
+ * Karaf offline. The features come from the descriptors in system/; a conditional counts when its
+ * conditions are among the features reached or the boot features
+ * (etc/org.apache.karaf.features.cfg), as they would be installed in that Karaf. A feature that is
+ * only reached through a requirement (Karaf's {@code webconsole} needs an {@code osgi.http}
+ * implementation) must be named.
  */
 public final class FeatureBundles {
   public static void main(String[] args) throws Exception {
@@ -33,7 +34,10 @@ public final class FeatureBundles {
     try (Stream<Path> files = Files.walk(system)) {
       for (Path f : files.filter(p -> p.toString().endsWith("-features.xml")).toList()) {
         Element root =
-            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(f.toFile()).getDocumentElement();
+            DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(f.toFile())
+                .getDocumentElement();
         for (Element feature : children(root, "feature")) {
           features.putIfAbsent(feature.getAttribute("name"), feature);
         }
@@ -85,10 +89,17 @@ public final class FeatureBundles {
               .resolve(gav[0].replace('.', '/'))
               .resolve(gav[1])
               .resolve(gav[2])
-              .resolve(gav[1] + "-" + gav[2] + (classifier.isEmpty() ? "" : "-" + classifier) + "." + type);
+              .resolve(
+                  gav[1]
+                      + "-"
+                      + gav[2]
+                      + (classifier.isEmpty() ? "" : "-" + classifier)
+                      + "."
+                      + type);
       if (!Files.exists(file)) {
         System.out.println(
-            String.join(":", gav[0], gav[1], gav[2], type) + (classifier.isEmpty() ? "" : ":" + classifier));
+            String.join(":", gav[0], gav[1], gav[2], type)
+                + (classifier.isEmpty() ? "" : ":" + classifier));
       }
     }
   }
@@ -96,7 +107,12 @@ public final class FeatureBundles {
   /** The names in featuresBoot, without their versions. */
   private static List<String> bootFeatures(Path karaf) throws IOException {
     String cfg = Files.readString(karaf.resolve("etc/org.apache.karaf.features.cfg"));
-    String boot = cfg.replace("\\\n", " ").lines().filter(l -> l.startsWith("featuresBoot")).findFirst().orElse("=");
+    String boot =
+        cfg.replace("\\\n", " ")
+            .lines()
+            .filter(l -> l.startsWith("featuresBoot"))
+            .findFirst()
+            .orElse("=");
     List<String> names = new ArrayList<>();
     for (String f : boot.substring(boot.indexOf('=') + 1).split(",")) {
       String name = f.trim().split("/")[0];

@@ -147,7 +147,8 @@ grep -q '"mounts":\[{"device":"disk0","type":"ext2","mode":"ro"' "$work/body" \
 [ "$(status -u karaf:karaf -X POST -d action=sync -d device=disk0 "$console")" = 403 ] \
   || { step "an action without X-Mpage-Action: not 403"; exit 1; }
 # One bundle, two adapters: here (javax.servlet only) the javax one is the page's only servlet.
-adapters="$(client <<<"service:list" 2>/dev/null | sed -n 's/^ *component.name = \(org\.mpage\.webconsole\.MpagePlugin.*\)$/\1/p')"
+adapters="$(client <<<"service:list" 2>/dev/null \
+  | sed -n 's/^ *component.name = \(org\.mpage\.webconsole\.MpagePlugin.*\)$/\1/p')"
 [ "$adapters" = org.mpage.webconsole.MpagePluginJavax ] \
   || { step "not the javax adapter alone: $adapters"; exit 1; }
 step "the Web Console page answered as expected ($((SECONDS - started)) s)"
@@ -162,4 +163,5 @@ grep -qx 'hello from mke2fs, read in Karaf' <<<"$out"
 grep -Eq '^- +33 hello.txt' <<<"$out"
 grep -Eq '^disk0 +ext2 +ro ' <<<"$out"
 grep -qx 'disk0: unmounted' <<<"$out"
-step "passed: feature:install mpage in Karaf $karaf_version, ext2 mounted and read, its MBeans read through JMX, its Web Console page"
+step "passed: feature:install mpage in Karaf $karaf_version, ext2 mounted and read, its MBeans read\
+ through JMX, its Web Console page"
