@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Proves that the "mpage" feature installs into Apache Karaf 4.4.10 on Java 17 and that an ext2
-# image made by mke2fs can be mounted and read there through the mpage shell commands.
+# Proves that the "mpage" feature installs into Apache Karaf 4.4.10 on Java 17, that an ext2 image
+# made by mke2fs can be mounted and read there through the mpage shell commands and its MBeans,
+# and that feature "mpage-webconsole" serves the page in Karaf's Web Console behind its login.
 #
 #   karaf/verify.sh [WORK_DIR]
 #
@@ -19,6 +20,10 @@ step() { echo "karaf/verify: $*" >&2; }
 step "installing the feature and its bundles into $m2"
 (cd "$root" && mvn -B -q install -DskipTests -Dspotless.check.skip=true -pl karaf -am >&2)
 
+if [ -z "${JAVA_HOME:-}" ]; then
+  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+  export JAVA_HOME
+fi
 step "fetching Apache Karaf $karaf_version"
 # Fetched outside the project (from $work, no pom there), so that only the artifact is resolved.
 fetch() { (cd "$work" && mvn -B -q dependency:copy -Dartifact="$1" -DoutputDirectory="$2" >&2); }
@@ -27,16 +32,22 @@ rm -rf "$work/apache-karaf-$karaf_version"
 tar xzf "$work/apache-karaf-$karaf_version.tar.gz" -C "$work"
 karaf="$work/apache-karaf-$karaf_version"
 
-# Karaf's "scr" feature is not in its system/ repository: fetch its bundles into it with Maven
-# (dependency:copy, as some of their parent POMs are missing from the repository reached here).
-for a in org.apache.felix:org.apache.felix.scr:2.2.6 \
-         org.apache.karaf.scr:org.apache.karaf.scr.management:$karaf_version \
-         org.apache.karaf.scr:org.apache.karaf.scr.state:$karaf_version \
-         org.apache.felix:org.apache.felix.inventory:1.1.0 \
-         org.apache.felix:org.apache.felix.webconsole.plugins.ds:2.2.0 \
-         org.osgi:org.osgi.service.component:1.5.1; do
-  IFS=: read -r g id v <<<"$a"
-  fetch "$a" "$karaf/system/${g//.//}/$id/$v"
+# Karaf's "scr", "webconsole" and "http" features (Pax Web 8) are not in its system/ repository:
+# copy their missing bundles there, listed from its own feature descriptors, with Maven
+# (dependency:copy, as some of their parent POMs are missing from the repository reached here), or
+# from the local repository when an earlier run left them there. "http" is named because
+# "webconsole" reaches it only through a requirement (an osgi.http implementation).
+step "copying the bundles of scr, webconsole and http missing from Karaf's system/"
+missing="$("$JAVA_HOME/bin/java" "$root/karaf/FeatureBundles.java" "$karaf" scr webconsole http)"
+for a in $missing; do
+  IFS=: read -r g id v type classifier <<<"$a"
+  dir="$karaf/system/${g//.//}/$id/$v"
+  file="$id-$v${classifier:+-$classifier}.$type"
+  if [ -f "$m2/${g//.//}/$id/$v/$file" ]; then
+    mkdir -p "$dir" && cp "$m2/${g//.//}/$id/$v/$file" "$dir/"
+  else
+    fetch "$g:$id:$v:$type${classifier:+:$classifier}" "$dir"
+  fi
 done
 
 # Offline: Karaf's system/ repository and the local Maven repository, nothing remote.
@@ -56,10 +67,6 @@ printf 'hello from mke2fs, read in Karaf\n' > "$src/hello.txt"
 image="$work/disk.img"
 mke2fs -q -F -t ext2 -b 1024 -d "$src" "$image" 8M
 
-if [ -z "${JAVA_HOME:-}" ]; then
-  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
-  export JAVA_HOME
-fi
 step "starting Karaf ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
 "$karaf/bin/start"
 stop_karaf() {
@@ -114,6 +121,37 @@ echo "$out"
 step "reading the MBeans through Karaf's JMX connector"
 "$JAVA_HOME/bin/java" "$root/karaf/JmxCheck.java" \
   "service:jmx:rmi://127.0.0.1:44444/jndi/rmi://127.0.0.1:1099/karaf-root" karaf karaf disk0
+
+# The Web Console page: Karaf's console (Felix Web Console 4 on javax.servlet, Pax Web 8) with the
+# optional feature, read and driven over HTTP while disk0 is mounted.
+step "feature:install webconsole mpage-webconsole"
+started=$SECONDS
+client <<<"feature:install webconsole mpage-webconsole" >&2
+console=http://127.0.0.1:8181/system/console/mpage
+status() { curl -s -o "$work/body" -w '%{http_code}' "$@" || true; }
+for _ in $(seq 1 120); do
+  [ "$(status -u karaf:karaf "$console/data.json")" = 200 ] && break
+  sleep 1
+done
+[ "$(status "$console/data.json")" = 401 ] || { step "data.json without a login: not 401"; exit 1; }
+# Without a login an action is refused before the page sees it: disk0 stays mounted.
+[ "$(status -X POST -H 'X-Mpage-Action: 1' -d action=umount -d device=disk0 "$console")" = 401 ] \
+  || { step "an action without a login: not 401"; exit 1; }
+[ "$(status -u karaf:karaf "$console/data.json")" = 200 ] \
+  || { step "data.json with karaf/karaf: not 200"; cat "$work/body" >&2; exit 1; }
+grep -q '"mounts":\[{"device":"disk0","type":"ext2","mode":"ro"' "$work/body" \
+  || { step "data.json does not list disk0 mounted"; cat "$work/body" >&2; exit 1; }
+[ "$(status -u karaf:karaf -X POST -H 'X-Mpage-Action: 1' -d action=sync -d device=disk0 \
+  "$console")" = 200 ] && grep -q '"ok":true' "$work/body" \
+  || { step "the sync action: not 200 ok"; cat "$work/body" >&2; exit 1; }
+[ "$(status -u karaf:karaf -X POST -d action=sync -d device=disk0 "$console")" = 403 ] \
+  || { step "an action without X-Mpage-Action: not 403"; exit 1; }
+# One bundle, two adapters: here (javax.servlet only) the javax one is the page's only servlet.
+adapters="$(client <<<"service:list" 2>/dev/null \
+  | sed -n 's/^ *component.name = \(org\.mpage\.webconsole\.MpagePlugin.*\)$/\1/p')"
+[ "$adapters" = org.mpage.webconsole.MpagePluginJavax ] \
+  || { step "not the javax adapter alone: $adapters"; exit 1; }
+step "the Web Console page answered as expected ($((SECONDS - started)) s)"
 out="$out
 $(client <<CMDS
 mpage:umount disk0
@@ -125,4 +163,5 @@ grep -qx 'hello from mke2fs, read in Karaf' <<<"$out"
 grep -Eq '^- +33 hello.txt' <<<"$out"
 grep -Eq '^disk0 +ext2 +ro ' <<<"$out"
 grep -qx 'disk0: unmounted' <<<"$out"
-step "passed: feature:install mpage in Karaf $karaf_version, ext2 mounted and read, its MBeans read through JMX"
+step "passed: feature:install mpage in Karaf $karaf_version, ext2 mounted and read, its MBeans read\
+ through JMX, its Web Console page"
