@@ -109,6 +109,19 @@ class WebConsoleIT {
       assertEquals(200, sync.statusCode(), sync.body());
       assertEquals("{\"ok\":true,\"message\":\"ram0: synced\"}", sync.body());
 
+      // Suspend and resume: held, the slot says so and a sync is refused rather than waiting.
+      HttpResponse<String> suspend = post(page, "action=suspend&device=ram0", true);
+      assertEquals("{\"ok\":true,\"message\":\"ram0: suspended\"}", suspend.body());
+      String held = get(page + "/data.json", true).body();
+      assertTrue(held.contains("{\"name\":\"ram0\",\"state\":\"HELD\""), held);
+      HttpResponse<String> refused = post(page, "action=sync&device=ram0", true);
+      assertEquals(409, refused.statusCode(), refused.body());
+      assertTrue(refused.body().contains("ram0: suspended; resume it first"), refused.body());
+      HttpResponse<String> resume = post(page, "action=resume&device=ram0", true);
+      assertEquals("{\"ok\":true,\"message\":\"ram0: resumed\"}", resume.body());
+      String active = get(page + "/data.json", true).body();
+      assertTrue(active.contains("{\"name\":\"ram0\",\"state\":\"ACTIVE\""), active);
+
       // Reads too: mounted afresh (the page cache forgets ram0 at the unmount), the file read back.
       in.write(
           "mpage:umount ram0\nmpage:mount ext2 ram0\nmpage:get ram0 /big.bin "
@@ -214,6 +227,7 @@ class WebConsoleIT {
       assertTrue(dom.contains("<td class=\"name\">ram0</td><td>ACTIVE</td>"), dom);
       assertTrue(dom.contains("<td class=\"name\">ext2</td>"), dom);
       assertTrue(dom.contains("data-device=\"ram0\""), dom);
+      assertTrue(dom.contains("data-action=\"suspend\""), dom);
       // Kept in target/ (the test's folder); README's copy is refreshed only when asked:
       // mvn -pl container verify -Dit.test=WebConsoleIT -Dmpage.docs.dir=$PWD/docs
       String docsDir = System.getProperty("mpage.docs.dir");

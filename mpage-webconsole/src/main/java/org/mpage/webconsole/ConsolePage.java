@@ -16,8 +16,9 @@ import org.mpage.api.fs.Mounts;
  * <pre>
  *   GET  mpage            the page (tables and I/O pictures, drawn by its script)
  *   GET  mpage/data.json  devices, slots, mounts and the last window's BIOs; switches capture on
- *   POST mpage            action=sync|umount, device=NAME: the shell's safe actions (with the
- *                         header X-Mpage-Action, which a cross-site form cannot send)
+ *   POST mpage            action=sync|suspend|resume|umount, device=NAME: the shell's safe
+ *                         actions (with the header X-Mpage-Action, which a cross-site form
+ *                         cannot send)
  * </pre>
  */
 final class ConsolePage {
