@@ -21,16 +21,14 @@ import org.mpage.fs.ext2.disk.DirEntries;
 import org.mpage.fs.ext2.disk.Ext2Features;
 import org.mpage.fs.ext2.disk.Ext2Inode;
 import org.mpage.fs.ext2.disk.Ext2Superblock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A mounted ext2 filesystem, readable and writable: the api's {@link FileSystem} over the parts
  * that follow the kernel's files ({@link Ext2SbInfo} and {@link Ext2Super} for super.c, {@link
  * Ext2Inodes} and {@link Ext2GetBlock} for inode.c, {@link Ext2Dir}, {@link Ext2Namei}, {@link
- * Ext2Symlink}, the allocators). This class only resolves paths, checks what the api promises
- * (writable mount, file types) and turns unexpected runtime failures into errors; the work is in
- * the parts.
+ * Ext2Symlink}, the allocators). This class only resolves paths and checks what the api promises
+ * (file types); {@link Ext2Calls} wraps each call (unmount gate, writable mount, filesystem lock,
+ * unexpected runtime failures turned into errors); the work is in the parts.
  *
  * <p>Every number read from disk is checked before it is used; an inconsistency ends the operation
  * with a {@link CorruptFilesystemException} naming the inode and block, and nothing else.
@@ -38,8 +36,6 @@ import org.slf4j.LoggerFactory;
  * the filesystem lock (see {@link Ext2SbInfo}).
  */
 final class Ext2FileSystem implements FileSystem {
-  private static final Logger LOG = LoggerFactory.getLogger(Ext2FileSystem.class);
-
   private final Ext2SbInfo fs;
   private final Ext2Superblock sb;
   private final Ext2Inodes inodes;
@@ -52,6 +48,7 @@ final class Ext2FileSystem implements FileSystem {
   private final String journal;
   private final UmountGate gate;
   private final Ext2Xattr xattr;
+  private final Ext2Calls calls;
 
   /**
    * @param journal what {@code info} says of the journal: "clean", what a replay did, or null for a
@@ -62,6 +59,7 @@ final class Ext2FileSystem implements FileSystem {
     this.sb = fs.superblock();
     this.journal = journal;
     this.gate = fs.umountGate();
+    this.calls = new Ext2Calls(fs);
     Ext2GetBlock getBlock = new Ext2GetBlock(fs, boundaryHints, maps);
     this.getBlock = getBlock;
     this.inline = new Ext4InlineData(fs);
@@ -85,69 +83,6 @@ final class Ext2FileSystem implements FileSystem {
   /** The block mapper of this mount's files (and of the journal inode). */
   GetBlock getBlock() {
     return getBlock;
-  }
-
-  // ---- guards ----
-
-  /** Runs an operation; a runtime failure (a bug or an unforeseen corruption) becomes an error. */
-  private <T> T guard(String path, IoCall<T> call) throws IOException {
-    gate.enter();
-    try {
-      return call.call();
-    } catch (RuntimeException | StackOverflowError e) {
-      LOG.error("unexpected failure on {} in {}", path, fs.device().name(), e);
-      CorruptFilesystemException c =
-          new CorruptFilesystemException(path + ": unexpected error: " + e, -1, -1);
-      c.initCause(e);
-      throw c;
-    } finally {
-      gate.leave();
-    }
-  }
-
-  @FunctionalInterface
-  private interface IoCall<T> {
-    T call() throws IOException;
-  }
-
-  @FunctionalInterface
-  private interface IoRun {
-    void run() throws IOException;
-  }
-
-  /**
-   * A change that takes the filesystem lock itself where it needs it: checked for a writable mount.
-   */
-  private void change(String path, IoRun change) throws IOException {
-    guard(
-        path,
-        () -> {
-          checkWritable(path);
-          change.run();
-          return null;
-        });
-  }
-
-  /** A change of the namespace: checked for a writable mount, run under the filesystem lock. */
-  private void mutate(String path, IoRun change) throws IOException {
-    guard(
-        path,
-        () -> {
-          checkWritable(path);
-          fs.lock();
-          try {
-            change.run();
-            return null;
-          } finally {
-            fs.unlock();
-          }
-        });
-  }
-
-  private void checkWritable(String path) throws IOException {
-    if (fs.readOnly()) {
-      throw new FileSystemException(path, null, "read-only file system");
-    }
   }
 
   // ---- reading ----
@@ -175,12 +110,12 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public FileStat stat(String path) throws IOException {
-    return guard(path, () -> toStat(walk.resolve(path, true)));
+    return calls.guard(path, () -> toStat(walk.resolve(path, true)));
   }
 
   @Override
   public FileStat lstat(String path) throws IOException {
-    return guard(path, () -> toStat(walk.resolve(path, false)));
+    return calls.guard(path, () -> toStat(walk.resolve(path, false)));
   }
 
   // ext2_getattr
@@ -202,7 +137,7 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public List<DirEntry> list(String path) throws IOException {
-    return guard(
+    return calls.guard(
         path,
         () -> {
           Ext2Inode d = walk.resolve(path, true);
@@ -226,7 +161,7 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public String readLink(String path) throws IOException {
-    return guard(
+    return calls.guard(
         path,
         () -> {
           Ext2Inode link = walk.resolve(path, false);
@@ -239,7 +174,7 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public FileHandle open(String path) throws IOException {
-    return guard(path, () -> handle(path, walk.resolve(path, true)));
+    return calls.guard(path, () -> handle(path, walk.resolve(path, true)));
   }
 
   /** A handle on a regular file; anything else is refused. */
@@ -276,10 +211,10 @@ final class Ext2FileSystem implements FileSystem {
   @Override
   public FileHandle openWrite(String path, boolean create, boolean truncate, int permissions)
       throws IOException {
-    return guard(
+    return calls.guard(
         path,
         () -> {
-          checkWritable(path);
+          calls.checkWritable(path);
           Ext2Inode inode = namei.openForWrite(path, create, permissions);
           // Counted open before the truncation, so that an unlink racing with this open cannot
           // free the inode under it (O_TRUNC applies to the file the open holds).
@@ -298,37 +233,37 @@ final class Ext2FileSystem implements FileSystem {
 
   @Override
   public void mkdir(String path, int permissions) throws IOException {
-    mutate(path, () -> namei.mkdir(path, permissions));
+    calls.mutate(path, () -> namei.mkdir(path, permissions));
   }
 
   @Override
   public void unlink(String path) throws IOException {
-    change(path, () -> namei.unlink(path));
+    calls.change(path, () -> namei.unlink(path));
   }
 
   @Override
   public void rmdir(String path) throws IOException {
-    mutate(path, () -> namei.rmdir(path));
+    calls.mutate(path, () -> namei.rmdir(path));
   }
 
   @Override
   public void rename(String from, String to) throws IOException {
-    change(from, () -> namei.rename(from, to));
+    calls.change(from, () -> namei.rename(from, to));
   }
 
   @Override
   public void link(String target, String path) throws IOException {
-    mutate(path, () -> namei.link(target, path));
+    calls.mutate(path, () -> namei.link(target, path));
   }
 
   @Override
   public void symlink(String target, String path) throws IOException {
-    change(path, () -> namei.symlink(target, path));
+    calls.change(path, () -> namei.symlink(target, path));
   }
 
   @Override
   public void truncate(String path, long size) throws IOException {
-    change(
+    calls.change(
         path,
         () -> {
           if (size < 0) {
@@ -352,7 +287,7 @@ final class Ext2FileSystem implements FileSystem {
   // ext2_setattr (mode and times)
   @Override
   public void setAttributes(String path, int permissions, long mtime) throws IOException {
-    mutate(
+    calls.mutate(
         path,
         () -> {
           Ext2Inode inode = walk.resolve(path, false);
@@ -369,7 +304,7 @@ final class Ext2FileSystem implements FileSystem {
     if (uid < -1 || uid > 0xffff_ffffL || gid < -1 || gid > 0xffff_ffffL) {
       throw new IllegalArgumentException("owner ids must be 32-bit: " + uid + ", " + gid);
     }
-    mutate(
+    calls.mutate(
         path,
         () -> {
           Ext2Inode inode = walk.resolve(path, false);
@@ -387,7 +322,7 @@ final class Ext2FileSystem implements FileSystem {
   // ext2_setattr (times), as utimensat with AT_SYMLINK_NOFOLLOW
   @Override
   public void setTimes(String path, long atime, long mtime) throws IOException {
-    mutate(
+    calls.mutate(
         path,
         () -> {
           Ext2Inode inode = walk.resolve(path, false);
@@ -415,7 +350,7 @@ final class Ext2FileSystem implements FileSystem {
               throw new IllegalArgumentException(
                   "mknod makes devices, FIFOs and sockets, not " + type);
         };
-    mutate(path, () -> namei.mknod(path, fmt | (permissions & 07777), rdev));
+    calls.mutate(path, () -> namei.mknod(path, fmt | (permissions & 07777), rdev));
   }
 
   // ---- sync and unmount ----
@@ -484,11 +419,11 @@ final class Ext2FileSystem implements FileSystem {
 
   /** Runs an attribute operation on {@code path}'s own inode under the filesystem lock. */
   private <T> T onXattrs(String path, boolean write, XattrCall<T> call) throws IOException {
-    return guard(
+    return calls.guard(
         path,
         () -> {
           if (write) {
-            checkWritable(path);
+            calls.checkWritable(path);
           }
           Ext2Inode inode = walk.resolve(path, false);
           fs.lock();
