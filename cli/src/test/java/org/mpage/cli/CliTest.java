@@ -27,8 +27,30 @@ class CliTest {
   static Path tree;
   static Path image;
 
-  /** What one run printed and returned. */
-  record Result(int status, byte[] out, String err) {
+  /** What one run printed and returned (a class: a record compares arrays by identity). */
+  static final class Result {
+    private final int status;
+    private final byte[] out;
+    private final String err;
+
+    Result(int status, byte[] out, String err) {
+      this.status = status;
+      this.out = out.clone();
+      this.err = err;
+    }
+
+    int status() {
+      return status;
+    }
+
+    byte[] out() {
+      return out.clone();
+    }
+
+    String err() {
+      return err;
+    }
+
     String text() {
       return new String(out, StandardCharsets.UTF_8);
     }

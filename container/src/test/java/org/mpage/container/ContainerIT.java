@@ -121,7 +121,7 @@ class ContainerIT {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (true) {
         String l = ask("mpage:slots", s -> s.startsWith(device + " "));
-        if (l.split(" +")[1].equals(state)) {
+        if (l.trim().split(" +", -1)[1].equals(state)) {
           return;
         }
         if (System.nanoTime() > deadline) {

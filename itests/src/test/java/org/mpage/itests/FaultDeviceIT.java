@@ -133,7 +133,7 @@ public class FaultDeviceIT {
     }
     try {
       mounts.unmount("flakey0");
-    } catch (IOException expected) {
+    } catch (IOException e) {
       // The unmount's sync may report the metadata it could not write.
     }
   }

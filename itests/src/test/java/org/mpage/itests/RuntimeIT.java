@@ -71,7 +71,7 @@ public class RuntimeIT {
       List<ComponentConfigurationDTO> configs =
           new ArrayList<>(scr.getComponentConfigurationDTOs(d));
       if (d.name.endsWith("FileDeviceComponent")
-          || d.name.startsWith("org.mpage.device.fault.") && d.name.endsWith("Component")
+          || (d.name.startsWith("org.mpage.device.fault.") && d.name.endsWith("Component"))
           || d.name.endsWith("LogWritesComponent")
           || d.name.endsWith("NbdDeviceComponent")) {
         assertTrue("no such device configured yet: " + configs, configs.isEmpty());

@@ -319,7 +319,10 @@ class FileOpsTest {
       ops.move("/hello.txt", "/a/b"); // into the directory
       ops.link("/a/b/hello.txt", "/hard", false);
       ops.link("a/b/hello.txt", "/soft", true);
-      assertEquals(5, ops.write("/hard", 7, new ByteArrayInputStream("earth".getBytes())));
+      assertEquals(
+          5,
+          ops.write(
+              "/hard", 7, new ByteArrayInputStream("earth".getBytes(StandardCharsets.UTF_8))));
       ops.truncate("/hard", 12);
       assertEquals(FileType.DIRECTORY, m.fs.stat("/a/b/c").type());
       assertEquals(2, m.fs.stat("/a/b/hello.txt").links());

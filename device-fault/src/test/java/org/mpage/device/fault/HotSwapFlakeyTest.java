@@ -113,7 +113,6 @@ class HotSwapFlakeyTest {
     try (FileDevice f = Images.file(image)) {
       uuid = uuidOf(f);
     }
-    List<Backend> released = new ArrayList<>();
     long faults = 0;
     Backend current = backend(image, rnd, 0);
     DeviceSlot slot = new DeviceSlot("disk0", current.flakey(), 60_000);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,7 +69,8 @@ class Ext2ReadOnlyNoWritesTest {
     assertEquals(List.of(), walkReadOnly(image));
     try (Mounted m = Mounted.image(image)) {
       assertEquals(
-          "hello, fuzzer\n", new String(Ext2ReadTest.readAll(m.fs, "/small.txt"), "UTF-8"));
+          "hello, fuzzer\n",
+          new String(Ext2ReadTest.readAll(m.fs, "/small.txt"), StandardCharsets.UTF_8));
       assertEquals(0, m.fs.stat("/small.txt").links());
     }
     assertTrue(
@@ -168,6 +170,4 @@ class Ext2ReadOnlyNoWritesTest {
     }
     return img;
   }
-
-  /** Walks depth-first, at most 1000 entries and 2 MiB of file data; errors are expected. */
 }

@@ -153,7 +153,7 @@ class Ext3JournalRandomTest {
         where);
   }
 
-  private static String join(TreeSet<Long> blocks) {
+  private static String join(java.util.SortedSet<Long> blocks) {
     return String.join(",", blocks.stream().map(String::valueOf).toList());
   }
 }

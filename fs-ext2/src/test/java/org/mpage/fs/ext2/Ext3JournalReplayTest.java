@@ -35,9 +35,9 @@ class Ext3JournalReplayTest {
   @TempDir Path dir;
 
   /** What the comparison found: the mount's info and the blocks it read. */
-  record Replayed(FsInfo info, byte[][] blocks) {
+  record Replayed(FsInfo info, List<byte[]> blocks) {
     byte[] block(long b) {
-      return blocks[(int) b];
+      return blocks.get((int) b);
     }
   }
 
@@ -89,7 +89,7 @@ class Ext3JournalReplayTest {
     assertEquals(List.of(), differ, "blocks that differ from e2fsck's recovery of " + image);
     E2fs.run(List.of(E2fs.tool("dumpe2fs"), "-h", ours.toString()));
     assertEquals(fsckStatus(oracle), fsckStatus(ours), "e2fsck -fn of e2fsck's and mpage's");
-    return new Replayed(info, blocks);
+    return new Replayed(info, Arrays.asList(blocks));
   }
 
   /** The superblock without the fields e2fsck updates whenever it writes it. */

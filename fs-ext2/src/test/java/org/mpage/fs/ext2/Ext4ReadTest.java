@@ -129,9 +129,9 @@ class Ext4ReadTest {
             Long.parseLong(count.group(1)), m.fs.lstat(file).blocks(), "i_blocks of " + file);
       }
       try (FileHandle f = m.fs.open("/sparse")) {
-        assertEquals(300_000 / 4096 * 4096, f.nextData(8192), "SEEK_DATA over the hole");
+        assertEquals(300_000L / 4096 * 4096, f.nextData(8192), "SEEK_DATA over the hole");
         int bs = m.fs.info().blockSize();
-        assertEquals((5000 + bs - 1) / bs * bs, f.nextHole(0), "SEEK_HOLE after the first piece");
+        assertEquals((5000L + bs - 1) / bs * bs, f.nextHole(0), "SEEK_HOLE after the first piece");
       }
     }
     if (!options.contains("^extent,^64bit")) {

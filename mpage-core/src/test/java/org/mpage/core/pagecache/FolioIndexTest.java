@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
@@ -22,8 +23,7 @@ class FolioIndexTest {
     Random rnd = new Random(seed);
     FolioIndex index = new FolioIndex();
     Map<Long, Folio> model = new HashMap<>();
-    @SuppressWarnings("unchecked")
-    TreeSet<Long>[] tags = new TreeSet[] {new TreeSet<>(), new TreeSet<>(), new TreeSet<>()};
+    List<TreeSet<Long>> tags = List.of(new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
     ByteBuffer mem = ByteBuffer.allocate(Folio.PAGE_SIZE);
     for (int op = 0; op < 200_000; op++) {
       // clustered indices with a few far ones: node and word boundaries get crossed often
@@ -46,18 +46,18 @@ class FolioIndexTest {
             assertEquals(false, index.remove(i, new Folio(null, i, mem)), what);
           }
         }
-        case 2 -> assertEquals(tags[tag].add(i), index.setTag(i, tag), what);
-        case 3 -> assertEquals(tags[tag].remove(i), index.clearTag(i, tag), what);
+        case 2 -> assertEquals(tags.get(tag).add(i), index.setTag(i, tag), what);
+        case 3 -> assertEquals(tags.get(tag).remove(i), index.clearTag(i, tag), what);
         case 4 -> {
           long end = i + rnd.nextInt(3000);
-          Long want = tags[tag].ceiling(i);
+          Long want = tags.get(tag).ceiling(i);
           long expected = want == null || want > end ? -1 : want;
           assertEquals(expected, index.nextTagged(tag, i, end), what);
         }
         default -> {
           assertSame(model.get(i), index.get(i), what);
-          assertEquals(tags[tag].contains(i), index.isTagged(i, tag), what);
-          assertEquals(!tags[tag].isEmpty(), index.anyTagged(tag), what);
+          assertEquals(tags.get(tag).contains(i), index.isTagged(i, tag), what);
+          assertEquals(!tags.get(tag).isEmpty(), index.anyTagged(tag), what);
         }
       }
     }
