@@ -211,14 +211,20 @@ public final class Mapping implements AddressSpace {
    * filemap_remove_folio}. Returns false if it was not this mapping's folio.
    */
   boolean removeFolio(Folio folio) {
-    if (!pages.remove(folio.index(), folio)) {
+    // The folio is locked, so it stays in its slot until we take it out below.
+    if (!owns(folio)) {
       return false;
     }
+    // page_cache_delete(): the marks go with the entry. Cleared only after the slot was emptied,
+    // they could be the marks of a new folio added there meanwhile: a lost dirty page.
     if (pages.clearTag(folio.index(), DIRTY)) {
       cache.accountDirty(-1);
     }
     pages.clearTag(folio.index(), TOWRITE);
     folio.clear(FolioFlag.DIRTY);
+    if (!pages.remove(folio.index(), folio)) {
+      return false;
+    }
     cache.accountRemoved();
     cache.put(folio);
     return true;
