@@ -1,13 +1,9 @@
 package org.mpage.fuse;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import jnr.ffi.Pointer;
 import org.mpage.api.fs.DirEntry;
 import org.mpage.api.fs.FileHandle;
@@ -29,9 +25,7 @@ import ru.serce.jnrfuse.struct.Timespec;
  * errnos through {@link Errors#errno}, the classification the command line's error lines use.
  *
  * <p>Threads: libfuse's multithreaded loop calls these from several threads at once. The file
- * system takes concurrent calls; a {@link FileHandle} is one thread at a time, so every use of an
- * open file holds that file's lock. Data goes through one buffer per thread, so a read or write
- * allocates nothing once the buffer has grown to the request size (128 KiB at most).
+ * system takes concurrent calls; the open files and the calls on them are {@link FuseFiles}'.
  */
 final class MpageFuse extends FuseStubFS {
   // Linux open(2) flags and utimensat(2) markers (the same on x86-64 and arm64).
@@ -46,24 +40,10 @@ final class MpageFuse extends FuseStubFS {
   private final boolean readOnly;
 
   /** Open files by the number FUSE keeps in {@code fi->fh}. */
-  private final Map<Long, OpenFile> files = new ConcurrentHashMap<>();
-
-  private final AtomicLong nextHandle = new AtomicLong(1);
+  private final FuseFiles files = new FuseFiles();
 
   /** Counted down when the kernel has the mount (FUSE_INIT answered). */
   final CountDownLatch initialized = new CountDownLatch(1);
-
-  /** Where a read or write stages its bytes between native memory and the file handle. */
-  private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[0]);
-
-  /** One open file: its handle, used by one thread at a time under this object's lock. */
-  private static final class OpenFile {
-    final FileHandle handle;
-
-    OpenFile(FileHandle handle) {
-      this.handle = handle;
-    }
-  }
 
   MpageFuse(FileSystem fs, boolean readOnly) {
     this.fs = fs;
@@ -320,7 +300,7 @@ final class MpageFuse extends FuseStubFS {
               (flags & O_ACCMODE) == O_RDONLY
                   ? fs.open(path)
                   : fs.openWrite(path, false, (flags & O_TRUNC) != 0, 0);
-          fi.fh.set(register(h));
+          fi.fh.set(files.register(h));
           return 0;
         });
   }
@@ -342,74 +322,19 @@ final class MpageFuse extends FuseStubFS {
             h.close();
             throw e;
           }
-          fi.fh.set(register(h));
+          fi.fh.set(files.register(h));
           return 0;
         });
   }
 
-  private long register(FileHandle h) {
-    long id = nextHandle.getAndIncrement();
-    files.put(id, new OpenFile(h));
-    return id;
-  }
-
-  private OpenFile file(String path, FuseFileInfo fi) throws IOException {
-    OpenFile f = files.get(fi.fh.get());
-    if (f == null) {
-      throw new IOException(path + ": no open file " + fi.fh.get());
-    }
-    return f;
-  }
-
-  /** This thread's staging buffer, at least {@code size} bytes. */
-  private static byte[] buffer(long size) {
-    byte[] b = BUFFER.get();
-    if (b.length < size) {
-      b = new byte[(int) size];
-      BUFFER.set(b);
-    }
-    return b;
-  }
-
   @Override
   public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-    return call(
-        "read",
-        path,
-        () -> {
-          OpenFile f = file(path, fi);
-          byte[] mem = buffer(size);
-          ByteBuffer dst = ByteBuffer.wrap(mem, 0, (int) size);
-          synchronized (f) {
-            // Without direct_io the kernel takes a short read for end of file: fill it all.
-            while (dst.hasRemaining()) {
-              if (f.handle.read(offset + dst.position(), dst) <= 0) {
-                break;
-              }
-            }
-          }
-          buf.put(0, mem, 0, dst.position());
-          return dst.position();
-        });
+    return call("read", path, () -> files.read(path, fi.fh.get(), buf, size, offset));
   }
 
   @Override
   public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-    return call(
-        "write",
-        path,
-        () -> {
-          OpenFile f = file(path, fi);
-          byte[] mem = buffer(size);
-          buf.get(0, mem, 0, (int) size);
-          ByteBuffer src = ByteBuffer.wrap(mem, 0, (int) size);
-          synchronized (f) {
-            while (src.hasRemaining()) {
-              f.handle.write(offset + src.position(), src);
-            }
-          }
-          return (int) size;
-        });
+    return call("write", path, () -> files.write(path, fi.fh.get(), buf, size, offset));
   }
 
   @Override
@@ -418,10 +343,7 @@ final class MpageFuse extends FuseStubFS {
         "ftruncate",
         path,
         () -> {
-          OpenFile f = file(path, fi);
-          synchronized (f) {
-            f.handle.ftruncate(size);
-          }
+          files.ftruncate(path, fi.fh.get(), size);
           return 0;
         });
   }
@@ -432,10 +354,7 @@ final class MpageFuse extends FuseStubFS {
         "fsync",
         path,
         () -> {
-          OpenFile f = file(path, fi);
-          synchronized (f) {
-            f.handle.fsync();
-          }
+          files.fsync(path, fi.fh.get());
           return 0;
         });
   }
@@ -474,12 +393,7 @@ final class MpageFuse extends FuseStubFS {
         "release",
         path,
         () -> {
-          OpenFile f = files.remove(fi.fh.get());
-          if (f != null) {
-            synchronized (f) {
-              f.handle.close();
-            }
-          }
+          files.release(fi.fh.get());
           return 0;
         });
   }
@@ -494,19 +408,14 @@ final class MpageFuse extends FuseStubFS {
 
   /** Closes every file still open (the mount ended with descriptors open, e.g. lazily). */
   void closeAll() {
-    for (Long id : new java.util.ArrayList<>(files.keySet())) {
-      OpenFile f = files.remove(id);
-      if (f != null) {
-        call(
-            "release",
-            "(open file " + id + ")",
-            () -> {
-              synchronized (f) {
-                f.handle.close();
-              }
-              return 0;
-            });
-      }
+    for (long id : files.open()) {
+      call(
+          "release",
+          "(open file " + id + ")",
+          () -> {
+            files.release(id);
+            return 0;
+          });
     }
   }
 }
