@@ -78,7 +78,7 @@ final class Connection {
   private final LossListener onLoss;
   private final Thread reader;
   private final ByteBuffer header = ByteBuffer.allocate(Nbd.REQUEST_HEADER);
-  private final RateLimit errorLog = new RateLimit();
+  private final RateLimit errorLog = new RateLimit(10);
   private volatile boolean dead;
   private volatile boolean closing;
 
@@ -340,12 +340,12 @@ final class Connection {
       LOG.warn(
           "{}: {} of {} bytes at byte {} failed on the server: {}",
           deviceName,
-          commandName(r.type),
+          Nbd.commandName(r.type),
           r.length,
           r.byteOffset,
           Nbd.errorName(error));
     }
-    r.done.done(error == 0 ? BlockStatus.OK : status(error));
+    r.done.done(error == 0 ? BlockStatus.OK : Nbd.status(error));
   }
 
   private void readInto(ByteBuffer[] buffers, long bytes) throws IOException {
@@ -381,43 +381,6 @@ final class Connection {
         throw new EOFException("the server closed the connection");
       }
     }
-  }
-
-  /**
-   * At most 10 lines a second of the server's errors, as the kernel rate-limits its I/O error
-   * messages; only the reader thread uses it.
-   */
-  private static final class RateLimit {
-    private long windowStart;
-    private int inWindow;
-
-    boolean allow() {
-      long now = System.nanoTime();
-      if (now - windowStart > 1_000_000_000L) {
-        windowStart = now;
-        inWindow = 0;
-      }
-      return ++inWindow <= 10;
-    }
-  }
-
-  private static BlockStatus status(int error) {
-    return switch (error) {
-      case 28 -> BlockStatus.NOSPC;
-      case 95 -> BlockStatus.NOTSUPP;
-      default -> BlockStatus.IOERR;
-    };
-  }
-
-  static String commandName(int type) {
-    return switch (type) {
-      case Nbd.CMD_READ -> "read";
-      case Nbd.CMD_WRITE -> "write";
-      case Nbd.CMD_FLUSH -> "flush";
-      case Nbd.CMD_TRIM -> "trim";
-      case Nbd.CMD_WRITE_ZEROES -> "write-zeroes";
-      default -> "command " + type;
-    };
   }
 
   /** Nanoseconds since the oldest request in flight was sent; 0 if none. */

@@ -1,5 +1,7 @@
 package org.mpage.device.nbd;
 
+import org.mpage.api.block.BlockStatus;
+
 /**
  * The numbers of the NBD protocol (the NetworkBlockDevice project's {@code doc/proto.md}) that this
  * client uses: the fixed newstyle handshake, its options and replies, and the transmission phase's
@@ -123,6 +125,26 @@ final class Nbd {
       case 95 -> "ENOTSUP";
       case 108 -> "ESHUTDOWN";
       default -> "error " + error;
+    };
+  }
+
+  /** What the block layer sees of a server's error: no space, not supported, or an I/O error. */
+  static BlockStatus status(int error) {
+    return switch (error) {
+      case 28 -> BlockStatus.NOSPC;
+      case 95 -> BlockStatus.NOTSUPP;
+      default -> BlockStatus.IOERR;
+    };
+  }
+
+  static String commandName(int type) {
+    return switch (type) {
+      case CMD_READ -> "read";
+      case CMD_WRITE -> "write";
+      case CMD_FLUSH -> "flush";
+      case CMD_TRIM -> "trim";
+      case CMD_WRITE_ZEROES -> "write-zeroes";
+      default -> "command " + type;
     };
   }
 }
