@@ -63,25 +63,6 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     FAILED
   }
 
-  /** What the slot forwards to while no backend is attached: the interface's defaults. */
-  private static final BlockDevice ABSENT =
-      new BlockDevice() {
-        @Override
-        public String name() {
-          return "absent";
-        }
-
-        @Override
-        public long capacitySectors() {
-          return 0;
-        }
-
-        @Override
-        public void submit(Bio bio) {
-          bio.endio(BlockStatus.NODEV);
-        }
-      };
-
   private final String name;
   private final long capacitySectors;
   private final int logicalBlockSize;
@@ -169,10 +150,10 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     return logicalBlockSize;
   }
 
-  /** The attached backend, or {@code ABSENT} (the interface defaults) while there is none. */
+  /** The attached backend, or {@link NoBackend} (the interface defaults) while there is none. */
   @Override
   protected synchronized BlockDevice delegate() {
-    return backend == null ? ABSENT : backend;
+    return backend == null ? NoBackend.INSTANCE : backend;
   }
 
   public synchronized State state() {
@@ -204,13 +185,6 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     this.dirtyLog = log;
   }
 
-  private void markWritten(BioOp op, long sector, long sectors) {
-    DirtyRegionLog log = dirtyLog;
-    if (log != null && op == BioOp.WRITE) {
-      log.mark(sector, sectors);
-    }
-  }
-
   @Override
   public void submit(Bio bio) {
     BlockDevice target;
@@ -240,7 +214,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     bio.setEndIo(
         b -> {
           try {
-            markWritten(b.op(), b.sector(), b.sectors());
+            DirtyRegionLog.markWrite(dirtyLog, b.op(), b.sector(), b.sectors());
             if (inner != null) {
               inner.endio(b);
             }
@@ -278,7 +252,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
     try {
       BlockStatus status = target.rwPage(op, sector, folio);
       if (status != BlockStatus.NOTSUPP) {
-        markWritten(op, sector, Folio.PAGE_SIZE / SECTOR_SIZE);
+        DirtyRegionLog.markWrite(dirtyLog, op, sector, Folio.PAGE_SIZE / SECTOR_SIZE);
       }
       return status;
     } finally {

@@ -1,6 +1,7 @@
 package org.mpage.vfs.disk;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.mpage.api.block.BioOp;
 
 /**
  * The dirty-region log of a {@link Migration}: one bit per region of the device, set when a write
@@ -43,6 +44,13 @@ final class DirtyRegionLog {
   void markAll() {
     for (long r = 0; r < regions; r++) {
       set(r);
+    }
+  }
+
+  /** Marks what a completed {@code op} touched in {@code log}, if there is a log and it wrote. */
+  static void markWrite(DirtyRegionLog log, BioOp op, long sector, long sectors) {
+    if (log != null && op == BioOp.WRITE) {
+      log.mark(sector, sectors);
     }
   }
 
