@@ -275,21 +275,28 @@ public final class DeviceSlot extends ForwardingBlockDevice {
       }
       state = State.SUSPENDED;
       old = backend;
-      long deadline = System.currentTimeMillis() + timeoutMillis;
-      while (inFlight > 0 && System.currentTimeMillis() < deadline) {
-        try {
-          wait(Math.max(1, deadline - System.currentTimeMillis()));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+      drainInFlight();
       backend = null;
       previous = old;
       timeout = timer.schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
     }
     LOG.info("device {} suspended: backend {} released", name, old);
     return old;
+  }
+
+  /**
+   * Waits, holding the monitor, until the I/O at the backend is done or the swap timeout passed.
+   */
+  private void drainInFlight() {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (inFlight > 0 && System.currentTimeMillis() < deadline) {
+      try {
+        wait(Math.max(1, deadline - System.currentTimeMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private void expire() {
@@ -425,15 +432,7 @@ public final class DeviceSlot extends ForwardingBlockDevice {
         throw new IllegalStateException(name + ": failed (no backend): nothing to suspend");
       }
       held = true;
-      long deadline = System.currentTimeMillis() + timeoutMillis;
-      while (inFlight > 0 && System.currentTimeMillis() < deadline) {
-        try {
-          wait(Math.max(1, deadline - System.currentTimeMillis()));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+      drainInFlight();
       LOG.info("device {} suspended by request ({} BIOs still in flight)", name, inFlight);
       return inFlight;
     }
