@@ -114,13 +114,16 @@ final class FolioIndex {
     Node n = node(index, true);
     int word = tag * WORDS + (int) ((index & NODE_MASK) >>> 6);
     long bit = 1L << (index & 63);
+    // Counted before the bit is set: clearTag takes a zero count for "nothing tagged", so a count
+    // that lagged behind a bit already set could make a racing clear leave that bit behind.
+    tagged[tag].incrementAndGet();
     while (true) {
       long old = n.marks.get(word);
       if ((old & bit) != 0) {
+        tagged[tag].decrementAndGet();
         return false;
       }
       if (n.marks.compareAndSet(word, old, old | bit)) {
-        tagged[tag].incrementAndGet();
         return true;
       }
     }
