@@ -286,28 +286,42 @@ public final class MountTable implements Mounts, AutoCloseable {
   public void suspend(String device) throws IOException {
     Mount m;
     synchronized (this) {
-      m = mounts.get(device);
-      if (m == null) {
-        throw new IOException(device + ": not mounted");
-      }
-      Migration running = migrations.get(device);
-      if (running != null && !running.info().state().isFinal()) {
-        throw new IOException(device + ": migrating to " + running.info().target());
-      }
-      if (m.slot().held()) {
-        throw new IOException(device + ": suspended already");
-      }
+      m = suspendable(device);
     }
     // Outside the table's lock: a sync of much dirty data takes a while, and other mounts go on.
     m.fs().sync();
-    try {
-      int left = m.slot().suspend();
-      if (left > 0) {
-        LOG.warn("{}: suspended with {} BIOs still at the backend", device, left);
+    synchronized (this) {
+      // Held under the table's lock, so that an unmount or a migration either came first (and
+      // the checks fail) or sees the device held and refuses: neither can start its I/O unseen
+      // and then wait for ever on a hold. The drain is bounded by the swap timeout.
+      if (!suspendable(device).equals(m)) {
+        throw new IOException(device + ": not mounted");
       }
-    } catch (IllegalStateException e) {
-      throw new IOException(e.getMessage(), e);
+      try {
+        int left = m.slot().suspend();
+        if (left > 0) {
+          LOG.warn("{}: suspended with {} BIOs still at the backend", device, left);
+        }
+      } catch (IllegalStateException e) {
+        throw new IOException(e.getMessage(), e);
+      }
     }
+  }
+
+  /** The mount of {@code device} if it can be suspended now; the caller holds the table's lock. */
+  private Mount suspendable(String device) throws IOException {
+    Mount m = mounts.get(device);
+    if (m == null) {
+      throw new IOException(device + ": not mounted");
+    }
+    Migration running = migrations.get(device);
+    if (running != null && !running.info().state().isFinal()) {
+      throw new IOException(device + ": migrating to " + running.info().target());
+    }
+    if (m.slot().held()) {
+      throw new IOException(device + ": suspended already");
+    }
+    return m;
   }
 
   @Override
