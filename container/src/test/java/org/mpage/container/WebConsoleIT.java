@@ -134,6 +134,11 @@ class WebConsoleIT {
         reads = events(get(page + "/data.json", true).body(), 0);
       }
       assertTrue(reads > 0, "read BIOs of ram0 in the picture's data");
+      // The read missed the freshly mounted page cache: the mount's own counter says so.
+      String counted = get(page + "/data.json", true).body();
+      assertTrue(
+          Pattern.compile("\"device\":\"ram0\"[^}]*\"cacheMisses\":[1-9]").matcher(counted).find(),
+          counted);
 
       Browser.screenshot(page, work);
       in.write("exit\n");

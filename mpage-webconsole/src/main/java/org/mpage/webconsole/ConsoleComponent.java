@@ -1,11 +1,13 @@
 package org.mpage.webconsole;
 
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.mpage.api.block.BioListener;
 import org.mpage.api.fs.Mounts;
+import org.mpage.api.fs.StorageEngine;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -51,6 +53,7 @@ public final class ConsoleComponent {
   private final ConsolePage page;
   private final ScheduledExecutorService expiry;
   private final AtomicReference<Mounts> mounts = new AtomicReference<>();
+  private final AtomicReference<StorageEngine> engine = new AtomicReference<>();
 
   @Activate
   public ConsoleComponent(Config config, BundleContext context) {
@@ -74,7 +77,11 @@ public final class ConsoleComponent {
             ring,
             capture,
             TimeUnit.SECONDS.toNanos(config.window_seconds()),
-            System::nanoTime);
+            System::nanoTime,
+            pool -> {
+              StorageEngine e = engine.get();
+              return e == null ? Map.of() : e.statistics(pool);
+            });
     this.expiry =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -104,6 +111,18 @@ public final class ConsoleComponent {
 
   void unbindMounts(Mounts m) {
     mounts.compareAndSet(m, null);
+  }
+
+  @Reference(
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void bindEngine(StorageEngine e) {
+    engine.set(e);
+  }
+
+  void unbindEngine(StorageEngine e) {
+    engine.compareAndSet(e, null);
   }
 
   ConsolePage page() {

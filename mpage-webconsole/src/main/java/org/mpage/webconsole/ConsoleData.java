@@ -2,6 +2,8 @@ package org.mpage.webconsole;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.mpage.api.block.DiskStats;
 import org.mpage.api.fs.DeviceInfo;
 import org.mpage.api.fs.MountInfo;
@@ -20,6 +22,19 @@ final class ConsoleData {
    * {@code [millis before now, sector, sectors, 1 if a write]}.
    */
   static String json(Mounts mounts, List<IoRing.Event> events, long now, long windowNanos) {
+    return json(mounts, events, now, windowNanos, pool -> Map.of());
+  }
+
+  /**
+   * As above, each mount with its share of the page cache's hits and misses from {@code
+   * poolStatistics} (the engine's {@code statistics(device)}; 0 where it has none).
+   */
+  static String json(
+      Mounts mounts,
+      List<IoRing.Event> events,
+      long now,
+      long windowNanos,
+      Function<String, Map<String, Long>> poolStatistics) {
     StringBuilder sb = new StringBuilder(4096);
     sb.append("{\"windowMs\":").append(windowNanos / 1_000_000).append(",\"devices\":[");
     List<DeviceInfo> devices = mounts == null ? List.of() : mounts.devices();
@@ -64,7 +79,10 @@ final class ConsoleData {
       string(sb, "device", m.device()).append(',');
       string(sb, "type", m.type()).append(',');
       string(sb, "mode", m.readOnly() ? "ro" : "rw").append(',');
-      string(sb, "identity", m.identity()).append('}');
+      string(sb, "identity", m.identity()).append(',');
+      Map<String, Long> pool = poolStatistics.apply(m.device());
+      number(sb, "cacheHits", pool.getOrDefault("cache.hits", 0L)).append(',');
+      number(sb, "cacheMisses", pool.getOrDefault("cache.misses", 0L)).append('}');
     }
     return sb.append("]}").toString();
   }

@@ -3,6 +3,7 @@ package org.mpage.webconsole;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -44,6 +45,7 @@ final class ConsolePage {
   private final Capture capture;
   private final long windowNanos;
   private final LongSupplier clock;
+  private final Function<String, Map<String, Long>> poolStatistics;
 
   /**
    * @param mounts the mount table now, null while there is none
@@ -51,11 +53,23 @@ final class ConsolePage {
    */
   ConsolePage(
       Supplier<Mounts> mounts, IoRing ring, Capture capture, long windowNanos, LongSupplier clock) {
+    this(mounts, ring, capture, windowNanos, clock, pool -> Map.of());
+  }
+
+  /** As above, with each mount's page cache counters (the engine's {@code statistics(device)}). */
+  ConsolePage(
+      Supplier<Mounts> mounts,
+      IoRing ring,
+      Capture capture,
+      long windowNanos,
+      LongSupplier clock,
+      Function<String, Map<String, Long>> poolStatistics) {
     this.mounts = mounts;
     this.ring = ring;
     this.capture = capture;
     this.windowNanos = windowNanos;
     this.clock = clock;
+    this.poolStatistics = poolStatistics;
   }
 
   /**
@@ -85,7 +99,8 @@ final class ConsolePage {
 
   /** The JSON of the page at {@code now}. */
   String data(long now) {
-    return ConsoleData.json(mounts.get(), ring.since(now - windowNanos), now, windowNanos);
+    return ConsoleData.json(
+        mounts.get(), ring.since(now - windowNanos), now, windowNanos, poolStatistics);
   }
 
   private Response post(boolean actionHeader, Function<String, String> parameter) {

@@ -96,6 +96,23 @@ class ConsoleDataActionsTest {
   }
 
   @Test
+  void eachMountCarriesItsShareOfTheCacheCounters() {
+    String json =
+        ConsoleData.json(
+            mounts,
+            List.of(),
+            0,
+            1_000_000_000L,
+            pool ->
+                pool.equals("disk0")
+                    ? Map.of("cache.hits", 5L, "cache.misses", 2L)
+                    : Map.of("cache.hits", 99L));
+    assertTrue(json.contains("\"identity\":\"uuid\",\"cacheHits\":5,\"cacheMisses\":2}"), json);
+    String none = ConsoleData.json(mounts, List.of(), 0, 1_000_000_000L);
+    assertTrue(none.contains("\"cacheHits\":0,\"cacheMisses\":0}"), none);
+  }
+
+  @Test
   void unknownActionsAndMissingDevicesAreBadRequests() {
     assertTrue(
         assertThrows(
