@@ -146,6 +146,40 @@ class Ext2SuspendTest {
   }
 
   @Test
+  void aBackendThatLeavesWhileHeldIsReplacedAndNothingIsLost() throws Exception {
+    FileSystem fs = table.mount("ext2", "disk0", MountOptions.defaultsReadWrite());
+    byte[] data = bytes(120_000, 5);
+    table.suspend("disk0");
+    // Written and fsync'd while held, from another thread: even the write's bitmap reads wait.
+    CompletableFuture<Void> writer =
+        CompletableFuture.runAsync(
+            () -> {
+              try (FileHandle h = fs.openWrite("/swap.bin", true, true, 0644)) {
+                h.write(0, ByteBuffer.wrap(data));
+                h.fsync();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    // The backend vanishes while held, and the same image comes back under the name.
+    table.deviceRemoved(device);
+    device.close();
+    assertEquals(DeviceInfo.SwapState.SUSPENDED, state());
+    device = FileDevice.open(FileDeviceConfig.of("disk0", image));
+    table.deviceAdded(device, 0);
+    Thread.sleep(300);
+    assertFalse(writer.isDone(), "attached, but still held: the writer waits for the resume");
+    assertEquals(DeviceInfo.SwapState.HELD, state());
+    table.resume("disk0");
+    writer.get(10, TimeUnit.SECONDS);
+    table.unmount("disk0");
+    E2fs.fsckClean(image);
+    Path out = work.resolve("swap.out");
+    E2fs.debugfs(image, false, "dump /swap.bin " + out);
+    assertArrayEquals(data, Files.readAllBytes(out), "the fsync'd data crossed the swap");
+  }
+
+  @Test
   void refusedWhereItCannotApply() throws Exception {
     assertMessage("disk0: not mounted", () -> table.suspend("disk0"));
     assertMessage("disk0: not mounted", () -> table.resume("disk0"));
